@@ -1,0 +1,50 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+HOST ?= 127.0.0.1:8000
+
+.PHONY: install run test lint format fixtures export check-corpus migrations-check
+
+$(INSTALLED): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "wcit needs Python 3.11 or newer (found " + sys.version.split()[0] + ")")'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(INSTALLED)
+
+install: $(INSTALLED)
+
+## Set up and serve the site on SQLite (db.sqlite3), fixtures loaded into an empty database.
+run: install
+	$(PY) manage.py migrate --verbosity 0
+	$(PY) manage.py load_corpus --if-empty
+	$(PY) manage.py runserver $(HOST)
+
+## The whole suite; DATABASE_URL=postgres://... make test runs it on PostgreSQL.
+test: install
+	$(PY) -m pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+## Load fixtures/*.json into an empty database (refuses one that holds data).
+fixtures: install
+	$(PY) manage.py migrate --verbosity 0
+	$(PY) manage.py load_corpus
+
+## Write the database back to fixtures/*.json, deterministically.
+export: install
+	$(PY) manage.py export_fixtures
+
+check-corpus: install
+	$(PY) manage.py check_corpus
+
+migrations-check: install
+	$(PY) manage.py makemigrations --check --dry-run

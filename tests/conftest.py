@@ -1,0 +1,42 @@
+import pytest
+from django.core.management import call_command
+
+from wcit.models import Claim, Source
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the project's own fixtures once for the whole session."""
+    with django_db_blocker.unblock():
+        call_command("load_corpus", verbosity=0)
+
+
+def pytest_collection_modifyitems(items):
+    # Browser tests use a live server, whose transactional teardown empties the
+    # database: run them after every test that reads the loaded corpus.
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
+@pytest.fixture
+def make_claim(db):
+    """Build and save a valid published claim; keyword arguments override any field."""
+
+    def make(**overrides):
+        source = overrides.pop("source", None) or Source.objects.get(slug="cdt-wcit-watch-day-11")
+        countries = overrides.pop("countries", [])
+        clauses = overrides.pop("clauses", [])
+        fields = {
+            "quote": "failed to reach consensus today",
+            "summary": "CDT reports that the conference failed to reach consensus.",
+            "kind": Claim.Kind.FACT,
+            "status": Claim.Status.PUBLISHED,
+            **overrides,
+        }
+        claim = Claim(source=source, **fields)
+        claim.full_clean()
+        claim.save()
+        claim.countries.set(countries)
+        claim.clauses.set(clauses)
+        return claim
+
+    return make

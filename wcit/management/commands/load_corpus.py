@@ -1,0 +1,33 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from wcit.corpus import FIXTURES, fixture_paths
+
+
+class Command(BaseCommand):
+    help = (
+        "Load fixtures/*.json into an empty database. Refuses a database that already "
+        "holds data, so curation not yet exported is never overwritten."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing (successfully) when the database already holds data.",
+        )
+
+    def handle(self, *args, if_empty, **options):
+        held = {model._meta.verbose_name_plural: model._default_manager.count()
+                for _name, model, _order in FIXTURES}
+        held = {name: count for name, count in held.items() if count}
+        if held:
+            summary = ", ".join(f"{count} {name}" for name, count in held.items())
+            if if_empty:
+                self.stdout.write(f"The database already holds data ({summary}): not loading.")
+                return
+            raise CommandError(
+                f"The database already holds data ({summary}). Export it first "
+                "(make export) or start from an empty database."
+            )
+        call_command("loaddata", *fixture_paths(), verbosity=options["verbosity"])
