@@ -58,6 +58,9 @@ class Country(models.Model):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("country-detail", args=[self.slug])
+
     @property
     def name(self):
         return self.code.name
@@ -69,9 +72,6 @@ class Country(models.Model):
 
     def natural_key(self):
         return (self.slug,)
-
-    def get_absolute_url(self):
-        return reverse("country-detail", args=[self.slug])
 
 
 # Speakers ------------------------------------------------------------------
@@ -129,11 +129,11 @@ class Speaker(models.Model):
     def __str__(self):
         return self.name
 
-    def natural_key(self):
-        return (self.slug,)
-
     def get_absolute_url(self):
         return reverse("speaker-detail", args=[self.slug])
+
+    def natural_key(self):
+        return (self.slug,)
 
 
 # Sources -------------------------------------------------------------------
@@ -229,11 +229,11 @@ class Source(models.Model):
     def __str__(self):
         return self.title
 
-    def natural_key(self):
-        return (self.slug,)
-
     def get_absolute_url(self):
         return reverse("source-detail", args=[self.slug])
+
+    def natural_key(self):
+        return (self.slug,)
 
     def clean(self):
         super().clean()
@@ -349,11 +349,11 @@ class Clause(models.Model):
     def __str__(self):
         return self.title
 
-    def natural_key(self):
-        return (self.code,)
-
     def get_absolute_url(self):
         return reverse("clause-detail", args=[self.code])
+
+    def natural_key(self):
+        return (self.code,)
 
     @property
     def is_binding(self):
@@ -520,19 +520,21 @@ class Claim(Passage):
                 condition=Q(signature_status__in=["", *SignatureStatus.values]),
                 name="claim_signature_status_valid",
             ),
-            models.CheckConstraint(condition=Q(status__in=PublicationStatus.values), name="claim_status_valid"),
+            models.CheckConstraint(
+                condition=Q(status__in=PublicationStatus.values), name="claim_status_valid"
+            ),
             models.CheckConstraint(condition=~Q(quote=""), name="claim_quote_not_empty"),
         ]
 
     def __str__(self):
         return f"#{self.pk}: {self.summary}" if self.pk else self.summary
 
+    def get_absolute_url(self):
+        return reverse("claim-detail", args=[self.pk])
+
     @property
     def label(self):
         return f"Claim #{self.pk}" if self.pk else "This claim"
-
-    def get_absolute_url(self):
-        return reverse("claim-detail", args=[self.pk])
 
     @property
     def dom_id(self):

@@ -55,8 +55,10 @@ def split_thread(thread):
             depth = len(match["indent"]) // 2 - 1
             del slugs_by_depth[depth:]
             parent = slugs_by_depth[-1] if slugs_by_depth else THREAD_POST
-            slug = f"{parent}-{match['number']}" if slugs_by_depth else (
-                f"{THREAD_POST}-comment-{match['number']}"
+            slug = (
+                f"{parent}-{match['number']}"
+                if slugs_by_depth
+                else (f"{THREAD_POST}-comment-{match['number']}")
             )
             slugs_by_depth.append(slug)
             body_indent = len(match["indent"]) + 2

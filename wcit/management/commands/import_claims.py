@@ -58,7 +58,8 @@ class Command(BaseCommand):
                 transaction.set_rollback(True)
         if errors:
             raise CommandError(
-                f"{len(errors)} of {len(drafts)} claims refused; nothing saved:\n" + "\n".join(errors)
+                f"{len(errors)} of {len(drafts)} claims refused; nothing saved:\n"
+                + "\n".join(errors)
             )
         self.stdout.write(f"Added {len(by_key)} claims.")
 

@@ -18,8 +18,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, if_empty, **options):
-        held = {model._meta.verbose_name_plural: model._default_manager.count()
-                for _name, model, _order in FIXTURES}
+        held = {
+            model._meta.verbose_name_plural: model._default_manager.count()
+            for _name, model, _order in FIXTURES
+        }
         held = {name: count for name, count in held.items() if count}
         if held:
             summary = ", ".join(f"{count} {name}" for name, count in held.items())
