@@ -10,7 +10,16 @@ from django.db.models import Count
 from django_countries import countries
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Claim, ClaimRelation, Clause, ClauseText, Country, Source, Speaker
+from .models import (
+    Claim,
+    ClaimRelation,
+    Clause,
+    ClauseText,
+    Country,
+    KeyFigure,
+    Source,
+    Speaker,
+)
 
 admin.site.site_header = "wcit curation"
 admin.site.site_title = "wcit curation"
@@ -148,3 +157,11 @@ class ClaimRelationAdmin(SimpleHistoryAdmin):
     search_fields = ["from_claim__summary", "to_claim__summary", "note"]
     autocomplete_fields = ["from_claim", "to_claim"]
     list_select_related = ["from_claim", "to_claim"]
+
+
+@admin.register(KeyFigure)
+class KeyFigureAdmin(admin.ModelAdmin):
+    list_display = ["position", "value", "label", "claim"]
+    list_display_links = ["value"]
+    autocomplete_fields = ["claim"]
+    list_select_related = ["claim"]

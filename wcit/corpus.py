@@ -2,7 +2,16 @@
 
 from django.conf import settings
 
-from .models import Claim, ClaimRelation, Clause, ClauseText, Country, Source, Speaker
+from .models import (
+    Claim,
+    ClaimRelation,
+    Clause,
+    ClauseText,
+    Country,
+    KeyFigure,
+    Source,
+    Speaker,
+)
 
 FIXTURES_DIR = settings.BASE_DIR / "fixtures"
 
@@ -16,6 +25,7 @@ FIXTURES = [
     ("clause_texts.json", ClauseText, ["id"]),
     ("claims.json", Claim, ["id"]),
     ("relations.json", ClaimRelation, ["id"]),
+    ("key_figures.json", KeyFigure, ["position"]),
 ]
 
 

@@ -5,11 +5,15 @@ quote (see ``wcit.anchoring``): the anchor must resolve to exactly one place in
 the source's text, or the record is refused.
 """
 
+import re
+from collections import defaultdict
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.functional import cached_property
+from django_countries import countries
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
@@ -144,6 +148,19 @@ class SourceQuerySet(SlugNaturalKeyManagerMixin, models.QuerySet):
         """Documents that answer nothing: the articles and the blog post."""
         return self.filter(parent__isnull=True)
 
+    def descendants_of(self, source):
+        """Every reply under ``source``, at any depth, in thread order (one query)."""
+        replies = self.filter(parent__isnull=False).select_related("author")
+        children = defaultdict(list)
+        for reply in replies.order_by("position", "slug"):
+            children[reply.parent_id].append(reply)
+        ordered, pending = [], list(reversed(children[source.pk]))
+        while pending:
+            reply = pending.pop()
+            ordered.append(reply)
+            pending.extend(reversed(children[reply.pk]))
+        return ordered
+
     def with_claim_counts(self):
         """Annotate ``claim_count``: published claims anchored in each source."""
         return self.annotate(
@@ -232,6 +249,25 @@ class Source(models.Model):
     def get_absolute_url(self):
         return reverse("source-detail", args=[self.slug])
 
+    @staticmethod
+    def tree(sources, root=None):
+        """Nest ``sources`` as [(source, [(reply, [...]), ...]), ...] under ``root``.
+
+        Without a root, the sources whose parent is not among them are the roots.
+        """
+        sources = list(sources)
+        present = {source.pk for source in sources} | ({root.pk} if root else set())
+        children = defaultdict(list)
+        for source in sources:
+            parent = source.parent_id if source.parent_id in present else None
+            children[parent].append(source)
+
+        def branch(parent_pk):
+            items = sorted(children[parent_pk], key=lambda s: (s.position, s.slug))
+            return [(item, branch(item.pk)) for item in items]
+
+        return branch(root.pk if root else None)
+
     def natural_key(self):
         return (self.slug,)
 
@@ -316,6 +352,12 @@ class Passage(models.Model):
 class ClauseQuerySet(models.QuerySet):
     def get_by_natural_key(self, code):
         return self.get(code=code)
+
+    def with_claim_counts(self):
+        """Annotate ``claim_count``: published claims about each clause."""
+        return self.annotate(
+            claim_count=Count("claims", filter=Q(claims__status=Claim.Status.PUBLISHED))
+        )
 
 
 class Clause(models.Model):
@@ -414,6 +456,52 @@ class ClaimQuerySet(models.QuerySet):
     def reporting_status(self):
         """Claims that report a country's signature status."""
         return self.exclude(signature_status="")
+
+    def facet_counts(self):
+        """For each filter of the claim list, its values with their counts in this selection.
+
+        One query per facet, whatever the number of claims or values.
+        """
+        selection = Claim.objects.filter(pk__in=self.values("pk")).order_by()
+
+        def count(*fields):
+            return (
+                selection.exclude(**{f"{fields[0]}__isnull": True})
+                .values(*fields)
+                .annotate(n=Count("pk", distinct=True))
+                .order_by("-n", fields[0])
+            )
+
+        country_names = dict(countries)
+        return {
+            "country": [
+                (row["countries__code"].lower(), country_names[row["countries__code"]], row["n"])
+                for row in count("countries__code")
+            ],
+            "clause": [
+                (row["clauses__code"], row["clauses__title"], row["n"])
+                for row in count("clauses__code", "clauses__title")
+            ],
+            "source": [
+                (row["source__slug"], row["source__title"], row["n"])
+                for row in count("source__slug", "source__title")
+            ],
+            "speaker": [
+                (row["speaker__slug"], row["speaker__name"], row["n"])
+                for row in count("speaker__slug", "speaker__name")
+            ],
+            "kind": [
+                (row["kind"], Claim.Kind(row["kind"]).label, row["n"]) for row in count("kind")
+            ],
+            "stance": [
+                (
+                    row["stance"] or "none",
+                    Claim.Stance(row["stance"]).label if row["stance"] else "No stance",
+                    row["n"],
+                )
+                for row in count("stance")
+            ],
+        }
 
 
 class ClaimKind(models.TextChoices):
@@ -542,6 +630,14 @@ class Claim(Passage):
         return f"claim-{self.pk}"
 
 
+class ClaimRelationQuerySet(models.QuerySet):
+    def between(self, claim_ids):
+        """Relations whose two claims are both among ``claim_ids``, with their claims."""
+        return self.filter(from_claim__in=claim_ids, to_claim__in=claim_ids).select_related(
+            "from_claim__source", "from_claim__speaker", "to_claim__source", "to_claim__speaker"
+        )
+
+
 class ClaimRelation(models.Model):
     """A typed link between claims that answer each other."""
 
@@ -556,6 +652,7 @@ class ClaimRelation(models.Model):
         max_length=300, blank=True, help_text="Why the one answers the other, if not obvious."
     )
 
+    objects = ClaimRelationQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -571,3 +668,44 @@ class ClaimRelation(models.Model):
 
     def __str__(self):
         return f"#{self.from_claim_id} {self.get_kind_display()} #{self.to_claim_id}"
+
+
+class KeyFigure(models.Model):
+    """A figure on the overview page, cited from the claim whose passage states it."""
+
+    value = models.CharField(
+        max_length=40,
+        help_text="The figure as the passage states it, e.g. “89” or “77 for, 33 against, "
+        "8 abstentions”. Every number in it must be in the claim's quote.",
+    )
+    label = models.CharField(
+        max_length=200, help_text="What the figure counts, e.g. “states signed the treaty”."
+    )
+    claim = models.ForeignKey(
+        Claim,
+        on_delete=models.PROTECT,
+        related_name="key_figures",
+        help_text="The claim whose passage states the figure.",
+    )
+    position = models.PositiveSmallIntegerField(
+        unique=True, help_text="Order on the overview page."
+    )
+
+    class Meta:
+        ordering = ["position"]
+
+    def __str__(self):
+        return f"{self.value} {self.label}"
+
+    def clean(self):
+        super().clean()
+        if self.claim_id is None:
+            return
+        missing = [n for n in re.findall(r"\d[\d,.]*", self.value) if n not in self.claim.quote]
+        if missing:
+            raise ValidationError(
+                {
+                    "value": f"{', '.join(missing)} is not in the quote of claim #{self.claim_id} "
+                    f"(“{self.claim.quote}”)."
+                }
+            )

@@ -1,0 +1,232 @@
+import pytest
+from bs4 import BeautifulSoup
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from wcit.models import Claim, Source
+
+pytestmark = pytest.mark.django_db
+
+
+def soup_of(response):
+    return BeautifulSoup(response.content, "html.parser")
+
+
+PAGES = [
+    ("/", 200, "home"),
+    ("/countries/", 200, "country-list"),
+    ("/countries/?status=not_signed", 200, "country-list"),
+    ("/countries/se/", 200, "country-detail"),
+    ("/clauses/", 200, "clause-list"),
+    ("/clauses/5b/", 200, "clause-detail"),
+    ("/clauses/resolution/", 200, "clause-detail"),
+    ("/sources/", 200, "source-list"),
+    ("/sources/?kind=comment", 200, "source-list"),
+    ("/sources/what-really-happened-in-dubai/", 200, "source-detail"),
+    ("/sources/cdt-wcit-watch-day-11/", 200, "source-detail"),
+    ("/speakers/", 200, "speaker-list"),
+    ("/speakers/olivier/", 200, "speaker-detail"),
+    ("/claims/", 200, "claim-list"),
+    ("/claims/?country=se&clause=5b", 200, "claim-list"),
+    ("/claims/1/", 200, "claim-detail"),
+    ("/countries/zz/", 404, "not-found"),
+    ("/clauses/article-99/", 404, "not-found"),
+    ("/sources/no-such-source/", 404, "not-found"),
+    ("/speakers/nobody/", 404, "not-found"),
+    ("/claims/999999/", 404, "not-found"),
+    ("/no/such/page/", 404, "not-found"),
+    ("/claims/?country=zz", 400, "bad-request"),
+    ("/claims/?kind=banana", 400, "bad-request"),
+    ("/claims/?page=abc", 400, "bad-request"),
+    ("/claims/?page=999", 400, "bad-request"),
+    ("/countries/?status=maybe", 400, "bad-request"),
+    ("/sources/?kind=tweet", 400, "bad-request"),
+    ("/speakers/?kind=robot", 400, "bad-request"),
+]
+
+
+@pytest.mark.parametrize("url, status, body_class", PAGES)
+def test_page_status_and_body_class(client, url, status, body_class):
+    response = client.get(url)
+    assert response.status_code == status
+    soup = soup_of(response)
+    assert body_class in soup.body["class"]
+    assert len(soup.find_all("h1")) == 1
+    assert soup.find("main", id="main")
+    assert soup.select_one("a.skip-link")["href"] == "#main"
+
+
+def test_uppercase_country_code_redirects_permanently(client):
+    response = client.get("/countries/US/")
+    assert response.status_code == 301
+    assert response["Location"] == "/countries/us/"
+
+
+@pytest.mark.parametrize(
+    "url, parameter, allowed",
+    [
+        ("/claims/?country=zz", "country", "se"),
+        ("/claims/?kind=banana", "kind", "opinion"),
+        ("/claims/?stance=maybe", "stance", "against"),
+        ("/claims/?page=abc", "page", "a page number"),
+    ],
+)
+def test_bad_filter_names_parameter_and_allowed_values(client, url, parameter, allowed):
+    soup = soup_of(client.get(url))
+    problem = soup.select_one(".problems")
+    assert problem.dt.get_text(strip=True) == parameter
+    assert allowed in problem.dd.get_text()
+
+
+def test_claim_list_is_paginated_by_fifty_and_keeps_filters(client):
+    total = Claim.objects.published().filter(stance="").count()
+    assert total > 50
+    soup = soup_of(client.get("/claims/?stance=none"))
+    assert len(soup.select(".results article.claim")) == 50
+    next_link = soup.select_one('.pagination a[rel="next"]')["href"]
+    assert "stance=none" in next_link and "page=2" in next_link
+    page_two = soup_of(client.get("/claims/" + next_link))
+    assert len(page_two.select(".results article.claim")) == min(50, total - 50)
+
+
+def test_filtered_claim_list_shows_matching_rows_and_hides_others(client):
+    soup = soup_of(client.get("/claims/?country=se"))
+    shown = {int(a["id"].removeprefix("row-")) for a in soup.select(".results article.claim")}
+    expected = set(
+        Claim.objects.published().filter(countries__code="SE").values_list("pk", flat=True)
+    )
+    assert shown == expected
+    assert Claim.objects.published().exclude(pk__in=shown).exists()
+
+
+def test_active_filters_are_removable_one_by_one(client):
+    soup = soup_of(client.get("/claims/?country=se&kind=fact&page=1"))
+    removes = {a["data-remove"]: a["href"] for a in soup.select("a.remove-filter")}
+    assert set(removes) == {"country", "kind"}
+    assert removes["country"] == "?kind=fact"
+    assert removes["kind"] == "?country=se"
+
+
+def test_facet_counts_match_the_filtered_list(client):
+    soup = soup_of(client.get("/claims/?clause=5b"))
+    facet = soup.select_one('[data-facet="country"]')
+    for row in facet.select("li"):
+        code = row.a["data-value"]
+        count = int(row.select_one(".count").get_text())
+        expected = (
+            Claim.objects.published()
+            .filter(clauses__code="5b", countries__code=code.upper())
+            .distinct()
+            .count()
+        )
+        assert count == expected, code
+
+
+def test_every_claim_is_marked_on_its_source_page_with_its_quote(client):
+    for source in Source.objects.filter(parent__isnull=True):
+        soup = soup_of(client.get(source.get_absolute_url()))
+        refs = {a["href"] for a in soup.select("a.claim-ref")}
+        # The page shows the source and, nested, all its replies.
+        for claim in Claim.objects.published().filter(
+            source__in=[source, *Source.objects.descendants_of(source)]
+        ):
+            mark = soup.find("mark", id=claim.dom_id)
+            assert mark is not None, claim.pk
+            pieces = soup.find_all("mark", attrs={"data-claim": str(claim.pk)})
+            text = ""
+            for piece in pieces:
+                for ref in piece.select("a.claim-ref"):
+                    ref.decompose()
+                text += piece.get_text()
+            assert text == claim.quote.replace("\n", ""), claim.pk
+            assert claim.get_absolute_url() in refs, claim.pk
+
+
+def test_draft_claims_are_not_shown(client, make_claim):
+    draft = make_claim(status=Claim.Status.DRAFT, summary="A draft nobody should see.")
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    assert "A draft nobody should see." not in client.get("/claims/?q=draft").content.decode()
+
+
+def test_source_text_is_escaped(client):
+    source = Source.objects.get(slug="cdt-wcit-watch-day-11")
+    source.text += "\n\n<script>alert('x')</script>"
+    source.save()
+    body = client.get(source.get_absolute_url()).content.decode()
+    assert "<script>alert" not in body
+    assert "&lt;script&gt;alert" in body
+
+
+def test_claim_page_shows_passage_in_context_and_links(client):
+    claim = Claim.objects.get(quote__startswith="The amendment passed by a vote of")
+    soup = soup_of(client.get(claim.get_absolute_url()))
+    context = soup.select_one(".in-context")
+    assert context.mark.get_text() == claim.quote
+    assert "A vote was held." in context.get_text()
+    link = soup.select_one("a.read-in-source")["href"]
+    assert link == f"{claim.source.get_absolute_url()}#claim-{claim.pk}"
+
+
+def test_claim_from_source_with_url_links_to_text_fragment(client):
+    claim = Claim.objects.filter(source__slug="cdt-wcit-watch-day-11").first()
+    soup = soup_of(client.get(claim.get_absolute_url()))
+    href = soup.select_one("a.original-link")["href"]
+    assert href.startswith(claim.source.url + "#:~:text=")
+
+
+def test_claim_without_known_url_has_no_original_link(client):
+    claim = Claim.objects.filter(source__url="").first()
+    soup = soup_of(client.get(claim.get_absolute_url()))
+    assert soup.select_one("a.original-link") is None
+
+
+def test_home_figures_link_to_their_claims(client):
+    soup = soup_of(client.get("/"))
+    figures = soup.select(".figures li")
+    assert any("77 for, 33 against, 8 abstentions" in li.get_text() for li in figures)
+    for li in figures:
+        href = li.select_one("a.figure-source")["href"]
+        claim = Claim.objects.get(pk=int(href.strip("/").split("/")[-1]))
+        value = li.select_one(".figure-value").get_text()
+        assert value.split()[0].rstrip("+") in claim.quote
+
+
+def test_country_page_shows_status_reports_with_passages(client):
+    soup = soup_of(client.get("/countries/se/"))
+    reports = soup.select("#status ~ .status-reports li, section .status-reports li")
+    assert any("Undecided" in li.get_text() for li in reports)
+
+
+def test_clause_page_keeps_both_versions_and_marks_the_difference(client):
+    soup = soup_of(client.get("/clauses/5b/"))
+    differing = {ins.get_text() for ins in soup.select(".clause-text ins.differs")}
+    assert differing == {"minimise", "minimize"}
+
+
+URLS_FOR_QUERY_COUNT = [
+    "/",
+    "/countries/",
+    "/countries/us/",
+    "/clauses/",
+    "/clauses/5b/",
+    "/sources/",
+    "/sources/what-really-happened-in-dubai/",
+    "/speakers/",
+    "/speakers/milton-mueller/",
+    "/claims/",
+    "/claims/?country=us&kind=opinion",
+    "/claims/7/",
+]
+
+
+@pytest.mark.parametrize("url", URLS_FOR_QUERY_COUNT)
+def test_query_count_does_not_grow_with_the_data(
+    client, grow_corpus, url, django_assert_num_queries
+):
+    """Guards against N+1 queries: per claim (speaker, source, countries, clauses),
+    per country (status reports), per source (claim counts, replies) or per relation."""
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(url).status_code == 200
+    grow_corpus(500)
+    with django_assert_num_queries(len(small)):
+        assert client.get(url).status_code == 200

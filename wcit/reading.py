@@ -1,0 +1,152 @@
+"""Turn a source text into reading HTML: paragraphs, with every claim's passage marked.
+
+Source texts are untrusted: every character of them goes through ``escape``.
+"""
+
+import difflib
+import re
+from dataclasses import dataclass
+from urllib.parse import quote as percent_encode
+
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
+
+PARAGRAPH_BREAK = re.compile(r"\n[ \t\u00a0]*\n\s*")
+SENTENCE_END = re.compile(r"[.!?…][”’\"')\]]*(?=\s)")
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    claim: object
+
+
+def paragraph_ranges(text):
+    """(start, end) of each paragraph: blocks separated by blank lines."""
+    start = 0
+    for match in PARAGRAPH_BREAK.finditer(text):
+        if match.start() > start:
+            yield start, match.start()
+        start = match.end()
+    if start < len(text):
+        yield start, len(text)
+
+
+def _escape_lines(fragment):
+    return mark_safe("<br>".join(escape(line) for line in fragment.split("\n")))
+
+
+def _open_tag(claim, first):
+    if first:
+        return format_html('<mark id="{}" data-claim="{}">', claim.dom_id, claim.pk)
+    return format_html('<mark data-claim="{}">', claim.pk)
+
+
+def _reference(claim):
+    return format_html(
+        '<a class="claim-ref" href="{}" aria-label="Claim {}: {}">{}</a>',
+        claim.get_absolute_url(),
+        claim.pk,
+        claim.summary,
+        claim.pk,
+    )
+
+
+def render_paragraph(text, start, end, spans, opened):
+    """HTML of ``text[start:end]`` with each span inside it marked.
+
+    Spans may nest or overlap; where they overlap the inner mark is closed and
+    reopened, so the HTML stays well formed. ``opened`` records the claims
+    whose first piece (the one carrying the id) is already out.
+    """
+    inside = [s for s in spans if s.start < end and s.end > start]
+    cuts = sorted(
+        {start, end} | {max(start, min(end, p)) for s in inside for p in (s.start, s.end)}
+    )
+    parts, stack = [], []
+    for left, right in zip(cuts, cuts[1:], strict=False):
+        active = [s for s in inside if s.start <= left and s.end >= right]
+        keep = 0
+        while keep < len(stack) and stack[keep] in active:
+            keep += 1
+        for span in reversed(stack[keep:]):
+            parts.append(mark_safe("</mark>"))
+            if span.end <= left:
+                parts.append(_reference(span.claim))
+        del stack[keep:]
+        for span in sorted((s for s in active if s not in stack), key=lambda s: (-s.end, s.start)):
+            parts.append(_open_tag(span.claim, span.claim.pk not in opened))
+            opened.add(span.claim.pk)
+            stack.append(span)
+        parts.append(_escape_lines(text[left:right]))
+    for span in reversed(stack):
+        parts.append(mark_safe("</mark>"))
+        if span.end <= end:
+            parts.append(_reference(span.claim))
+    return mark_safe("".join(parts))
+
+
+def render_text(text, claims):
+    """Paragraphs of ``text`` as safe HTML, each claim's passage in a ``<mark>``."""
+    spans = []
+    for claim in claims:
+        anchor = claim.anchor
+        spans.append(Span(anchor.start, anchor.end, claim))
+    opened = set()
+    return [
+        render_paragraph(text, start, end, spans, opened) for start, end in paragraph_ranges(text)
+    ]
+
+
+def context(text, start, end):
+    """(before, passage, after): the passage with a sentence either side, within its paragraph."""
+    paragraph_start, paragraph_end = next(
+        ((s, e) for s, e in paragraph_ranges(text) if s <= start < e), (0, len(text))
+    )
+    ends = [m.end() for m in SENTENCE_END.finditer(text, paragraph_start, paragraph_end)]
+    before = [e for e in ends if e <= start]
+    after = [e for e in ends if e >= end]
+    left = before[-2] if len(before) >= 2 else paragraph_start
+    right = after[1] if len(after) >= 2 else paragraph_end
+    return text[left:start].lstrip(), text[start:end], text[end:right].rstrip()
+
+
+def text_fragment(quote):
+    """A ``#:~:text=`` directive that opens the original page at the passage."""
+
+    def encode(part):
+        return percent_encode(part, safe="").replace("-", "%2D")
+
+    words = quote.split()
+    if len(words) <= 8:
+        return "#:~:text=" + encode(" ".join(words))
+    return "#:~:text=" + encode(" ".join(words[:4])) + "," + encode(" ".join(words[-4:]))
+
+
+def compare_versions(versions):
+    """[(version, html)]: each verbatim version with the words where it differs marked.
+
+    Where sources quote a clause differently (“minimise”/“minimize”), the
+    difference is what a reader needs to see, so it is marked, not smoothed over.
+    """
+    verbatim = [v for v in versions if v.verbatim]
+    distinct = list(dict.fromkeys(v.quote for v in verbatim))
+    result = []
+    for version in versions:
+        others = [quote for quote in distinct if quote != version.quote]
+        if not version.verbatim or not others:
+            result.append((version, _escape_lines(version.quote)))
+            continue
+        mine = re.split(r"(\s+)", version.quote)
+        theirs = re.split(r"(\s+)", others[0])
+        matcher = difflib.SequenceMatcher(a=mine, b=theirs, autojunk=False)
+        parts = []
+        for tag, i1, i2, _j1, _j2 in matcher.get_opcodes():
+            chunk = _escape_lines("".join(mine[i1:i2]))
+            if tag == "equal" or not chunk.strip():
+                parts.append(chunk)
+            else:
+                parts.append(format_html('<ins class="differs">{}</ins>', chunk))
+        result.append((version, mark_safe("".join(parts))))
+    return result
