@@ -4,7 +4,7 @@ from collections import defaultdict
 from itertools import groupby
 
 from django.core.exceptions import BadRequest
-from django.db.models import Count, Prefetch
+from django.db.models import Count, F, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.generic import DetailView, ListView
@@ -114,7 +114,7 @@ def status_reports():
         .reporting_status()
         .select_related("source")
         .prefetch_related("countries")
-        .order_by("source__published", "id")
+        .order_by(F("source__published").asc(nulls_last=True), "id")
     )
     for claim in claims:
         for country in claim.countries.all():
