@@ -1,8 +1,8 @@
 """One FilterSet per list page. Filter values are the natural keys used in URLs."""
 
 import django_filters
-from django.db.models import Q
 
+from . import search
 from .models import Claim, Clause, Country, Source, Speaker
 
 
@@ -51,10 +51,7 @@ class ClaimFilter(django_filters.FilterSet):
         fields = ["q", "country", "clause", "source", "speaker", "kind", "stance"]
 
     def filter_text(self, queryset, name, value):
-        terms = value.split()
-        for term in terms:
-            queryset = queryset.filter(Q(summary__icontains=term) | Q(quote__icontains=term))
-        return queryset
+        return search.search_claims(queryset, value)
 
     def filter_country(self, queryset, name, value):
         return queryset.filter(countries__code=value.upper())

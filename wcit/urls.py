@@ -1,7 +1,20 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import path, register_converter
 
 from . import views
+
+
+class ExportFormat:
+    regex = "csv|json"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(ExportFormat, "format")
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -15,6 +28,11 @@ urlpatterns = [
     path("speakers/<slug:slug>/", views.SpeakerDetailView.as_view(), name="speaker-detail"),
     path("claims/", views.ClaimListView.as_view(), name="claim-list"),
     path("claims/<int:pk>/", views.ClaimDetailView.as_view(), name="claim-detail"),
+    path("search/", views.search_page, name="search"),
+    path("countries.<format:format>", views.CountryListView.as_view(), name="country-export"),
+    path("sources.<format:format>", views.SourceListView.as_view(), name="source-export"),
+    path("speakers.<format:format>", views.SpeakerListView.as_view(), name="speaker-export"),
+    path("claims.<format:format>", views.ClaimListView.as_view(), name="claim-export"),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,5 +1,6 @@
 """The reading pages. Query logic lives on the QuerySets; views assemble context."""
 
+import json
 from collections import defaultdict
 from itertools import groupby
 
@@ -7,10 +8,11 @@ from django.core.exceptions import BadRequest
 from django.db.models import Count, F, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.safestring import mark_safe
 from django.views.generic import DetailView, ListView
 from django_filters.views import FilterView
 
-from . import reading
+from . import anchoring, exports, reading, search
 from .filters import NO_STANCE, ClaimFilter, CountryFilter, SourceFilter, SpeakerFilter
 from .models import (
     Claim,
@@ -45,24 +47,40 @@ def page_not_found(request, exception=None):
 
 
 class StrictFilterMixin:
-    """Refuse an invalid filter or page value with a 400 instead of an unfiltered list."""
+    """Refuse an invalid filter or page value with a 400 instead of an unfiltered list.
+
+    The same view answers its CSV and JSON twins (``format`` in the URL) with
+    exactly the rows its filters select, unpaginated.
+    """
 
     def get_filterset_kwargs(self, filterset_class):
         # Always bound, so that "no filter" is a valid, empty selection.
         return {**super().get_filterset_kwargs(filterset_class), "data": self.request.GET}
 
+    def get_filterset(self, filterset_class):
+        if not hasattr(self, "_filterset"):
+            self._filterset = super().get_filterset(filterset_class)
+        return self._filterset
+
     def get(self, request, *args, **kwargs):
+        export_format = kwargs.get("format")
         try:
             filterset = self.get_filterset(self.get_filterset_class())
-            if filterset.is_bound and not filterset.is_valid():
+            if not filterset.is_valid():
                 raise BadFilter(
                     [
                         _problem(request, filterset, name, errors)
                         for name, errors in filterset.errors.items()
                     ]
                 )
+            if export_format:
+                return exports.respond(
+                    request, export_format, self.export_rows(filterset.qs), self.export_fields
+                )
             return super().get(request, *args, **kwargs)
         except BadFilter as error:
+            if export_format:
+                return exports.error(export_format, error.problems)
             return bad_request(request, error)
 
     def paginate_queryset(self, queryset, page_size):
@@ -80,12 +98,36 @@ class StrictFilterMixin:
                 ]
             ) from error
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context["export_query"] = f"?{query.urlencode()}" if query else ""
+        return context
+
 
 def _problem(request, filterset, name, errors):
     field = filterset.form.fields[name]
     allowed = [str(value) for value, _label in getattr(field, "choices", []) if value]
     value = request.GET.get(name, "")
     return (name, f"“{value}” is not allowed. {' '.join(errors)}", allowed)
+
+
+def search_page(request):
+    """Search claims and source passages; hits link to their passages."""
+    text = request.GET.get("q", "").strip()
+    if len(text) > 300:
+        return bad_request(
+            request,
+            BadFilter(
+                [("q", "The query is longer than 300 characters.", ["up to 300 characters"])]
+            ),
+        )
+    context = {"q": text, "terms": search.terms(text)}
+    if context["terms"]:
+        context["claim_hits"] = search.claim_hits(Claim.objects.published().for_list(), text)
+        context["passage_hits"] = search.passage_hits(Source.objects.all(), text)
+    return render(request, "wcit/search.html", context)
 
 
 def home(request):
@@ -125,6 +167,22 @@ def status_reports():
 class CountryListView(StrictFilterMixin, FilterView):
     filterset_class = CountryFilter
     template_name = "wcit/country_filter.html"
+    export_fields = ["code", "name", "claim_count", "reported_status", "html_url"]
+
+    def export_rows(self, countries):
+        reports = status_reports()
+        for country in sorted(countries, key=lambda country: country.name):
+            yield {
+                "code": country.slug,
+                "name": country.name,
+                "claim_count": country.claim_count,
+                "reported_status": [
+                    f"{claim.signature_status}:{claim.source.published or 'undated'}:"
+                    f"claim-{claim.pk}"
+                    for claim in reports.get(country.pk, [])
+                ],
+                "html_url": self.request.build_absolute_uri(country.get_absolute_url()),
+            }
 
     def get_queryset(self):
         return Country.objects.with_claim_counts()
@@ -206,6 +264,33 @@ class ClauseDetailView(DetailView):
 class SourceListView(StrictFilterMixin, FilterView):
     filterset_class = SourceFilter
     template_name = "wcit/source_filter.html"
+    export_fields = [
+        "slug",
+        "title",
+        "kind",
+        "author",
+        "outlet",
+        "published",
+        "url",
+        "parent",
+        "claim_count",
+        "html_url",
+    ]
+
+    def export_rows(self, sources):
+        for source in sources.order_by("slug"):
+            yield {
+                "slug": source.slug,
+                "title": source.title,
+                "kind": source.kind,
+                "author": source.author.name if source.author else None,
+                "outlet": source.outlet,
+                "published": source.published.isoformat() if source.published else None,
+                "url": source.url or None,
+                "parent": source.parent.slug if source.parent else None,
+                "claim_count": source.claim_count,
+                "html_url": self.request.build_absolute_uri(source.get_absolute_url()),
+            }
 
     def get_queryset(self):
         return Source.objects.with_claim_counts().select_related("author", "parent")
@@ -240,6 +325,19 @@ class SourceDetailView(DetailView):
 class SpeakerListView(StrictFilterMixin, FilterView):
     filterset_class = SpeakerFilter
     template_name = "wcit/speaker_filter.html"
+    export_fields = ["slug", "name", "kind", "role", "country", "claim_count", "html_url"]
+
+    def export_rows(self, speakers):
+        for speaker in speakers:
+            yield {
+                "slug": speaker.slug,
+                "name": speaker.name,
+                "kind": speaker.kind,
+                "role": speaker.role,
+                "country": speaker.country.slug if speaker.country else None,
+                "claim_count": speaker.claim_count,
+                "html_url": self.request.build_absolute_uri(speaker.get_absolute_url()),
+            }
 
     def get_queryset(self):
         return (
@@ -270,6 +368,49 @@ class ClaimListView(StrictFilterMixin, FilterView):
     filterset_class = ClaimFilter
     template_name = "wcit/claim_filter.html"
     paginate_by = 50
+    export_fields = [
+        "id",
+        "summary",
+        "quote",
+        "start",
+        "end",
+        "source",
+        "speaker",
+        "countries",
+        "clauses",
+        "kind",
+        "stance",
+        "signature_status",
+        "html_url",
+        "source_html_url",
+    ]
+
+    def export_rows(self, claims):
+        # Source texts are fetched once, not joined onto every row.
+        texts = dict(Source.objects.values_list("pk", "text"))
+        claims = claims.defer("source__text", "source__notes")
+        for claim in claims.iterator(chunk_size=2000):
+            anchor = anchoring.resolve(
+                texts[claim.source_id], claim.quote, claim.prefix, claim.suffix
+            )
+            yield {
+                "id": claim.pk,
+                "summary": claim.summary,
+                "quote": claim.quote,
+                "start": anchor.start,
+                "end": anchor.end,
+                "source": claim.source.slug,
+                "speaker": claim.speaker.slug if claim.speaker else None,
+                "countries": [country.slug for country in claim.countries.all()],
+                "clauses": [clause.code for clause in claim.clauses.all()],
+                "kind": claim.kind,
+                "stance": claim.stance or None,
+                "signature_status": claim.signature_status or None,
+                "html_url": self.request.build_absolute_uri(claim.get_absolute_url()),
+                "source_html_url": self.request.build_absolute_uri(
+                    f"{claim.source.get_absolute_url()}#{claim.dom_id}"
+                ),
+            }
 
     def get_queryset(self):
         return Claim.objects.published().for_list()
@@ -352,4 +493,42 @@ class ClaimDetailView(DetailView):
         )
         if claim.source.url:
             context["original_url"] = claim.source.url + reading.text_fragment(claim.quote)
+        context["json_ld"] = json_ld(self.request, claim)
         return context
+
+
+def _agent(speaker):
+    if speaker is None:
+        return None
+    kind = "Person" if speaker.kind == Speaker.Kind.PERSON else "Organization"
+    return {"@type": kind, "name": speaker.name, "url": speaker.get_absolute_url()}
+
+
+def json_ld(request, claim):
+    """schema.org ``Claim`` whose ``appearance`` is the source, as safe <script> content."""
+    source = claim.source
+    appearance = {
+        "@type": "CreativeWork",
+        "name": source.title,
+        "url": source.url or request.build_absolute_uri(source.get_absolute_url()),
+    }
+    if source.author:
+        appearance["author"] = _agent(source.author)
+    if source.published:
+        appearance["datePublished"] = source.published.isoformat()
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Claim",
+        "url": request.build_absolute_uri(claim.get_absolute_url()),
+        "name": claim.summary,
+        "text": claim.quote,
+        "appearance": appearance,
+    }
+    if claim.speaker:
+        data["author"] = _agent(claim.speaker)
+        data["author"]["url"] = request.build_absolute_uri(claim.speaker.get_absolute_url())
+    if appearance.get("author"):
+        appearance["author"]["url"] = request.build_absolute_uri(appearance["author"]["url"])
+    # The same escapes as Django's json_script: no "</script>" can close the element early.
+    text = json.dumps(data, ensure_ascii=False)
+    return mark_safe(text.replace("<", "\\u003C").replace(">", "\\u003E").replace("&", "\\u0026"))
