@@ -10,12 +10,13 @@ from typing import Literal
 
 from django.core.paginator import EmptyPage, Paginator
 from django.db.models import Prefetch
+from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.http import urlencode
 from ninja import Field, NinjaAPI, Path, Query, Schema
 from ninja.errors import HttpError, ValidationError
 
-from .filters import NO_STANCE, ClaimFilter
+from .filters import NO_STANCE, ClaimFilter, filter_problems
 from .models import (
     Claim,
     ClaimRelation,
@@ -45,17 +46,24 @@ SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
 COUNTRY_PATTERN = r"^[a-zA-Z]{2}$"
 
 
+def choices(text_choices):
+    """A model's choices as a schema type, inlined: the nested enums are all named “Kind”."""
+    return Literal[tuple(text_choices.values)]
+
+
 def absolute(request, url, **params):
     """``url`` made absolute, with ``params`` as its query string."""
     query = f"?{urlencode(params)}" if params else ""
     return request.build_absolute_uri(url + query)
 
 
-def html_url(obj, context):
-    return context["request"].build_absolute_uri(obj.get_absolute_url())
+def html_url(context, obj):
+    """Absolute URL of ``obj``'s HTML page, for a resolver given ninja's ``context``."""
+    return absolute(context["request"], obj.get_absolute_url())
 
 
 def claims_url(context, **params):
+    """Absolute URL of the API claim list filtered by ``params``."""
     return absolute(context["request"], reverse("api:claim-list"), **params)
 
 
@@ -71,7 +79,7 @@ class Relation(Schema):
         description="“out”: this claim supports or rebuts the other; “in”: the other claim "
         "supports or rebuts this one."
     )
-    kind: ClaimRelation.Kind
+    kind: choices(ClaimRelation.Kind)
     claim: int = Field(description="The other claim's id.")
     note: str
 
@@ -88,9 +96,9 @@ class ClaimOut(Schema):
     speaker: str | None = Field(description="Slug of who asserts it.")
     countries: list[str] = Field(description="Lower-case ISO 3166-1 codes.")
     clauses: list[str] = Field(description="Clause codes.")
-    kind: Claim.Kind
-    stance: Claim.Stance | None
-    signature_status: Claim.SignatureStatus | None
+    kind: choices(Claim.Kind)
+    stance: choices(Claim.Stance) | None
+    signature_status: choices(Claim.SignatureStatus) | None
     relations: list[Relation]
     html_url: str
     annotation_url: str
@@ -142,7 +150,7 @@ class ClaimOut(Schema):
 
     @staticmethod
     def resolve_html_url(claim, context):
-        return html_url(claim, context)
+        return html_url(context, claim)
 
     @staticmethod
     def resolve_annotation_url(claim, context):
@@ -151,7 +159,7 @@ class ClaimOut(Schema):
 
 
 class StatusReport(Schema):
-    status: Claim.SignatureStatus
+    status: choices(Claim.SignatureStatus)
     claim: int = Field(description="The claim reporting it.")
     source: str = Field(description="Slug of the claim's source.")
 
@@ -179,7 +187,7 @@ class CountryOut(Schema):
 
     @staticmethod
     def resolve_html_url(country, context):
-        return html_url(country, context)
+        return html_url(context, country)
 
     @staticmethod
     def resolve_claims_url(country, context):
@@ -189,7 +197,7 @@ class CountryOut(Schema):
 class ClauseOut(Schema):
     code: str
     title: str
-    kind: Clause.Kind
+    kind: choices(Clause.Kind)
     position: int
     description: str
     is_binding: bool = Field(description="False for the non-binding resolutions.")
@@ -199,7 +207,7 @@ class ClauseOut(Schema):
 
     @staticmethod
     def resolve_html_url(clause, context):
-        return html_url(clause, context)
+        return html_url(context, clause)
 
     @staticmethod
     def resolve_claims_url(clause, context):
@@ -240,7 +248,7 @@ class ClauseDetail(ClauseOut):
 class SourceOut(Schema):
     slug: str
     title: str
-    kind: Source.Kind
+    kind: choices(Source.Kind)
     author: str | None = Field(description="Slug of the speaker who wrote it.")
     outlet: str
     published: date | None
@@ -265,7 +273,7 @@ class SourceOut(Schema):
 
     @staticmethod
     def resolve_html_url(source, context):
-        return html_url(source, context)
+        return html_url(context, source)
 
     @staticmethod
     def resolve_claims_url(source, context):
@@ -285,7 +293,7 @@ class SourceDetail(SourceOut):
 class SpeakerOut(Schema):
     slug: str
     name: str
-    kind: Speaker.Kind
+    kind: choices(Speaker.Kind)
     role: str
     country: str | None = Field(description="Lower-case ISO code of the country spoken for.")
     claim_count: int
@@ -298,7 +306,7 @@ class SpeakerOut(Schema):
 
     @staticmethod
     def resolve_html_url(speaker, context):
-        return html_url(speaker, context)
+        return html_url(context, speaker)
 
     @staticmethod
     def resolve_claims_url(speaker, context):
@@ -312,7 +320,7 @@ class SpeakerDetail(SpeakerOut):
 class RelationOut(Schema):
     from_claim: int = Field(alias="from_claim_id")
     to_claim: int = Field(alias="to_claim_id")
-    kind: ClaimRelation.Kind
+    kind: choices(ClaimRelation.Kind)
     note: str
     html_url: str = Field(description="The answering claim's page, which shows the relation.")
 
@@ -392,16 +400,17 @@ class Annotation(Schema):
 
 
 class ClaimFilters(Schema):
-    # Validated by ClaimFilter, as on the HTML list, so that a bad value gets the
-    # same message; the enums only document the fixed choices.
-    q: str | None = Field(None, description="Words that must all be in the summary or quote.")
-    country: str | None = Field(None, description="Lower-case ISO code, e.g. “se”.")
-    clause: str | None = Field(None, description="Clause code, e.g. “5b”.")
-    source: str | None = Field(None, description="Source slug.")
-    speaker: str | None = Field(None, description="Speaker slug.")
-    kind: str | None = Field(None, json_schema_extra={"enum": ["", *Claim.Kind.values]})
-    stance: str | None = Field(
-        None,
+    # Documentation only: ClaimFilter validates the query string, as on the HTML list,
+    # so a bad value gets the same message. An empty value means no filter, as when
+    # the HTML form is sent with a field left blank.
+    q: str = Field("", description="Words that must all be in the summary or quote.")
+    country: str = Field("", description="Lower-case ISO code, e.g. “se”.")
+    clause: str = Field("", description="Clause code, e.g. “5b”.")
+    source: str = Field("", description="Source slug.")
+    speaker: str = Field("", description="Speaker slug.")
+    kind: str = Field("", json_schema_extra={"enum": ["", *Claim.Kind.values]})
+    stance: str = Field(
+        "",
         description=f"“{NO_STANCE}” for claims without a stance.",
         json_schema_extra={"enum": ["", *Claim.Stance.values, NO_STANCE]},
     )
@@ -427,12 +436,12 @@ def invalid_parameter(request, exc):
     return api.create_response(request, {"detail": " ".join(problems)}, status=400)
 
 
-def get_or_404(queryset, what, **lookup):
-    """The one object of ``queryset`` matching ``lookup``, or a JSON 404 naming the key."""
+def get_or_404(queryset, what, key, **lookup):
+    """The one object of ``queryset`` matching ``lookup``, or a JSON 404 naming ``key``."""
     try:
         return queryset.get(**lookup)
     except queryset.model.DoesNotExist:
-        raise HttpError(404, f"No {what} “{next(iter(lookup.values()))}”.") from None
+        raise HttpError(404, f"No {what} “{key}”.") from None
 
 
 def paginate(request, queryset, page):
@@ -443,7 +452,7 @@ def paginate(request, queryset, page):
     except EmptyPage as error:
         raise HttpError(
             400,
-            f"page: “{page}” is not a page of this list: {error} "
+            f"page: “{page}” is not a page of this list ({error}). "
             f"Allowed: 1 to {paginator.num_pages}.",
         ) from None
 
@@ -483,20 +492,17 @@ def published_claims():
 )
 def claim_list(request, filters: Query[ClaimFilters], page: int = PageNumber):
     """Published claims, filtered as on the HTML claim list."""
+    # ``filters`` only declares the parameters; ClaimFilter reads them from request.GET.
     filterset = ClaimFilter(request.GET, queryset=published_claims())
     if not filterset.is_valid():
-        raise HttpError(400, " ".join(filter_problems(request, filterset)))
+        raise HttpError(
+            400,
+            " ".join(
+                f"{name}: {message}" + (f" Allowed: {', '.join(allowed)}." if allowed else "")
+                for name, message, allowed in filter_problems(filterset, request.GET)
+            ),
+        )
     return paginate(request, filterset.qs, page)
-
-
-def filter_problems(request, filterset):
-    """One message per bad filter value, naming the parameter and what it allows."""
-    for name, errors in filterset.errors.items():
-        field = filterset.form.fields[name]
-        allowed = [str(value) for value, _label in getattr(field, "choices", []) if value]
-        value = request.GET.get(name, "")
-        message = f"{name}: “{value}” is not allowed. {' '.join(errors)}"
-        yield f"{message} Allowed: {', '.join(allowed)}." if allowed else message
 
 
 @api.get(
@@ -507,7 +513,7 @@ def filter_problems(request, filterset):
 )
 def claim_detail(request, id: int):
     """One published claim."""
-    return get_or_404(published_claims(), "claim", pk=id)
+    return get_or_404(published_claims(), "claim", id, pk=id)
 
 
 @api.get(
@@ -526,37 +532,44 @@ def claim_detail(request, id: int):
         }
     },
 )
-def claim_annotation(request, response, id: int):
+def claim_annotation(request, response: HttpResponse, id: int):
     """One published claim as a W3C Web Annotation of its passage."""
-    claim = get_or_404(Claim.objects.published().select_related("source"), "claim", pk=id)
-    source = claim.source
-    quote = {"type": "TextQuoteSelector", "exact": claim.quote}
-    quote |= {"prefix": claim.prefix, "suffix": claim.suffix}
-    position = {"type": "TextPositionSelector", "start": claim.anchor.start}
-    position |= {"end": claim.anchor.end}
+    claim = get_or_404(Claim.objects.published().select_related("source"), "claim", id, pk=id)
+    quote = {
+        "type": "TextQuoteSelector",
+        "exact": claim.quote,
+        "prefix": claim.prefix,
+        "suffix": claim.suffix,
+    }
+    position = {
+        "type": "TextPositionSelector",
+        "start": claim.anchor.start,
+        "end": claim.anchor.end,
+    }
     targets = [
-        {"source": request.build_absolute_uri(source.get_absolute_url()), "selector": [quote, position]}
+        {
+            "source": absolute(request, claim.source.get_absolute_url()),
+            "selector": [quote, position],
+        }
     ]
-    if source.url:
-        targets.append({"source": source.url, "selector": [quote]})
+    if claim.source.url:
+        targets.append({"source": claim.source.url, "selector": [quote]})
     response["Content-Type"] = ANNOTATION_MEDIA_TYPE
     return {
         "@context": ANNOTATION_CONTEXT,
-        "id": request.build_absolute_uri(),
+        "id": request.build_absolute_uri(request.path),
         "body": {"value": claim.summary},
         "target": targets,
     }
 
 
 # Countries, clauses, sources, speakers, relations --------------------------
-
-
-def countries_with_reports():
-    """Countries with claim counts; each gets ``reports`` when the list is evaluated."""
-    return Country.objects.with_claim_counts()
+# The lists order explicitly: Meta.ordering is dropped from the GROUP BY queries
+# that with_claim_counts() makes, and pages need a stable order.
 
 
 def attach_reports(countries):
+    """Give each country its reported signature statuses (one query for them all)."""
     reports = status_reports()
     for country in countries:
         country.reports = reports.get(country.pk, [])
@@ -571,7 +584,7 @@ def attach_reports(countries):
 )
 def country_list(request, page: int = PageNumber):
     """Every country the sources speak of, by ISO code."""
-    result = paginate(request, Country.objects.with_claim_counts(), page)
+    result = paginate(request, Country.objects.with_claim_counts().order_by("code"), page)
     attach_reports(result["results"])
     return result
 
@@ -584,7 +597,8 @@ def country_list(request, page: int = PageNumber):
 )
 def country_detail(request, code: str = Path(..., pattern=COUNTRY_PATTERN)):
     """One country, by its ISO code."""
-    country = get_or_404(Country.objects.with_claim_counts(), "country", code=code.upper())
+    countries = Country.objects.with_claim_counts()
+    country = get_or_404(countries, "country", code, code=code.upper())
     return attach_reports([country])[0]
 
 
@@ -596,7 +610,7 @@ def country_detail(request, code: str = Path(..., pattern=COUNTRY_PATTERN)):
 )
 def clause_list(request, page: int = PageNumber):
     """The contested clauses, in treaty order."""
-    return paginate(request, Clause.objects.with_claim_counts(), page)
+    return paginate(request, Clause.objects.with_claim_counts().order_by("position"), page)
 
 
 @api.get(
@@ -611,7 +625,7 @@ def clause_detail(request, code: str = Path(..., pattern=SLUG_PATTERN)):
     clauses = Clause.objects.with_claim_counts().prefetch_related(
         Prefetch("texts", queryset=texts, to_attr="versions")
     )
-    return get_or_404(clauses, "clause", code=code)
+    return get_or_404(clauses, "clause", code, code=code)
 
 
 @api.get(
@@ -626,6 +640,7 @@ def source_list(request, page: int = PageNumber):
         Source.objects.with_claim_counts()
         .select_related("author", "parent")
         .defer("text", "notes", "parent__text", "parent__notes")
+        .order_by("slug")
     )
     return paginate(request, sources, page)
 
@@ -644,7 +659,7 @@ def source_detail(request, slug: str = Path(..., pattern=SLUG_PATTERN)):
         .select_related("author", "parent")
         .prefetch_related(Prefetch("replies", queryset=replies))
     )
-    return get_or_404(sources, "source", slug=slug)
+    return get_or_404(sources, "source", slug, slug=slug)
 
 
 @api.get(
@@ -655,7 +670,10 @@ def source_detail(request, slug: str = Path(..., pattern=SLUG_PATTERN)):
 )
 def speaker_list(request, page: int = PageNumber):
     """Who asserts the claims: people, delegations and organisations."""
-    return paginate(request, Speaker.objects.with_claim_counts().select_related("country"), page)
+    speakers = (
+        Speaker.objects.with_claim_counts().select_related("country").order_by("name", "slug")
+    )
+    return paginate(request, speakers, page)
 
 
 @api.get(
@@ -667,7 +685,7 @@ def speaker_list(request, page: int = PageNumber):
 def speaker_detail(request, slug: str = Path(..., pattern=SLUG_PATTERN)):
     """One speaker."""
     speakers = Speaker.objects.with_claim_counts().select_related("country")
-    return get_or_404(speakers, "speaker", slug=slug)
+    return get_or_404(speakers, "speaker", slug, slug=slug)
 
 
 @api.get(

@@ -25,6 +25,14 @@ def speaker_choices():
 NO_STANCE = "none"
 
 
+def filter_problems(filterset, data):
+    """(parameter, message, allowed values) for each bad value of a bound filterset."""
+    for name, errors in filterset.errors.items():
+        field = filterset.form.fields[name]
+        allowed = [str(value) for value, _label in getattr(field, "choices", []) if value]
+        yield name, f"“{data.get(name, '')}” is not allowed. {' '.join(errors)}", allowed
+
+
 class ClaimFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Text", method="filter_text")
     country = django_filters.ChoiceFilter(

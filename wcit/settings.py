@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "template_partials",
+    "ninja",
     "wcit",
 ]
 

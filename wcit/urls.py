@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import path, register_converter
 
 from . import views
+from .api import api
 
 
 class ExportFormat:
@@ -33,6 +34,7 @@ urlpatterns = [
     path("sources.<format:format>", views.SourceListView.as_view(), name="source-export"),
     path("speakers.<format:format>", views.SpeakerListView.as_view(), name="speaker-export"),
     path("claims.<format:format>", views.ClaimListView.as_view(), name="claim-export"),
+    path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]
 

@@ -13,7 +13,14 @@ from django.views.generic import DetailView, ListView
 from django_filters.views import FilterView
 
 from . import anchoring, exports, reading, search
-from .filters import NO_STANCE, ClaimFilter, CountryFilter, SourceFilter, SpeakerFilter
+from .filters import (
+    NO_STANCE,
+    ClaimFilter,
+    CountryFilter,
+    SourceFilter,
+    SpeakerFilter,
+    filter_problems,
+)
 from .models import (
     Claim,
     ClaimRelation,
@@ -67,12 +74,7 @@ class StrictFilterMixin:
         try:
             filterset = self.get_filterset(self.get_filterset_class())
             if not filterset.is_valid():
-                raise BadFilter(
-                    [
-                        _problem(request, filterset, name, errors)
-                        for name, errors in filterset.errors.items()
-                    ]
-                )
+                raise BadFilter(list(filter_problems(filterset, request.GET)))
             if export_format:
                 return exports.respond(
                     request, export_format, self.export_rows(filterset.qs), self.export_fields
@@ -104,13 +106,6 @@ class StrictFilterMixin:
         query.pop("page", None)
         context["export_query"] = f"?{query.urlencode()}" if query else ""
         return context
-
-
-def _problem(request, filterset, name, errors):
-    field = filterset.form.fields[name]
-    allowed = [str(value) for value, _label in getattr(field, "choices", []) if value]
-    value = request.GET.get(name, "")
-    return (name, f"“{value}” is not allowed. {' '.join(errors)}", allowed)
 
 
 def search_page(request):
