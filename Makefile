@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install run test lint format fixtures export check-corpus migrations-check
+.PHONY: install run test lint format fixtures export check-corpus corpus-report migrations-check bench
 
 $(INSTALLED): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "wcit needs Python 3.11 or newer (found " + sys.version.split()[0] + ")")'
@@ -45,6 +45,13 @@ export: install
 
 check-corpus: install
 	$(PY) manage.py check_corpus
+
+corpus-report: install
+	$(PY) manage.py corpus_report
+
+## Times search and filtered lists over 100,000 generated claims (needs DATABASE_URL=postgres://...).
+bench: install
+	$(PY) bench/run.py
 
 migrations-check: install
 	$(PY) manage.py makemigrations --check --dry-run
