@@ -99,3 +99,17 @@ def test_every_changelist_renders_with_search(admin_client, model):
 def test_country_admin_finds_countries_by_iso_name(admin_client):
     response = admin_client.get(reverse("admin:wcit_country_changelist"), {"q": "swed"})
     assert "Sweden" in response.content.decode()
+
+
+def test_publish_action_records_history(curator_client):
+    claim = Claim.objects.first()
+    Claim.objects.filter(pk=claim.pk).update(status="draft")
+    before = claim.history.count()
+    response = curator_client.post(
+        reverse("admin:wcit_claim_changelist"),
+        {"action": "publish", "_selected_action": [claim.pk]},
+    )
+    assert response.status_code == 302
+    claim.refresh_from_db()
+    assert claim.status == "published"
+    assert claim.history.count() == before + 1
