@@ -163,44 +163,17 @@ def report(label, urls, client):
 
 
 def generate(total):
-    """Add ``total`` published claims copied from the real ones, with varied summaries."""
+    """Add ``total`` claims copied from the real ones, with varied summaries."""
     from django.db import transaction
 
-    from wcit.models import Claim
+    from wcit.corpus import generate_claims
 
     rng = random.Random(7)
-    originals = list(Claim.objects.prefetch_related("countries", "clauses").order_by("id"))
-    batch = 5000
     with transaction.atomic():
-        for offset in range(0, total, batch):
-            chosen = [
-                originals[(offset + i) % len(originals)] for i in range(min(batch, total - offset))
-            ]
-            copies = Claim.objects.bulk_create(
-                Claim(
-                    source_id=o.source_id,
-                    quote=o.quote,
-                    prefix=o.prefix,
-                    suffix=o.suffix,
-                    summary=f"{o.summary} ({' '.join(rng.sample(WORDS, 3))})",
-                    speaker_id=o.speaker_id,
-                    kind=o.kind,
-                    stance=o.stance,
-                    signature_status="",
-                    status=Claim.Status.PUBLISHED,
-                )
-                for o in chosen
-            )
-            Claim.countries.through.objects.bulk_create(
-                Claim.countries.through(claim_id=c.pk, country_id=country.pk)
-                for c, o in zip(copies, chosen, strict=True)
-                for country in o.countries.all()
-            )
-            Claim.clauses.through.objects.bulk_create(
-                Claim.clauses.through(claim_id=c.pk, clause_id=clause.pk)
-                for c, o in zip(copies, chosen, strict=True)
-                for clause in o.clauses.all()
-            )
+        generate_claims(
+            total,
+            summary=lambda original, i: f"{original.summary} ({' '.join(rng.sample(WORDS, 3))})",
+        )
 
 
 if __name__ == "__main__":

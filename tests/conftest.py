@@ -45,40 +45,9 @@ def make_claim(db):
 @pytest.fixture
 def grow_corpus(db):
     """Add ``n`` published claims (copies of real ones, so anchors resolve) with relations."""
-    from wcit.models import ClaimRelation
+    from wcit.corpus import generate_claims
 
     def grow(n=500):
-        originals = list(Claim.objects.prefetch_related("countries", "clauses").order_by("id"))
-        copies = Claim.objects.bulk_create(
-            Claim(
-                source_id=original.source_id,
-                quote=original.quote,
-                prefix=original.prefix,
-                suffix=original.suffix,
-                summary=f"Generated copy {i} of claim {original.pk}.",
-                speaker_id=original.speaker_id,
-                kind=original.kind,
-                stance=original.stance,
-                signature_status=original.signature_status,
-                status=Claim.Status.PUBLISHED,
-            )
-            for i, original in ((i, originals[i % len(originals)]) for i in range(n))
-        )
-        country_links, clause_links, relations = [], [], []
-        for i, copy in enumerate(copies):
-            original = originals[i % len(originals)]
-            country_links += [
-                Claim.countries.through(claim_id=copy.pk, country_id=c.pk)
-                for c in original.countries.all()
-            ]
-            clause_links += [
-                Claim.clauses.through(claim_id=copy.pk, clause_id=c.pk)
-                for c in original.clauses.all()
-            ]
-            relations.append(ClaimRelation(from_claim=copy, to_claim=original, kind="supports"))
-        Claim.countries.through.objects.bulk_create(country_links)
-        Claim.clauses.through.objects.bulk_create(clause_links)
-        ClaimRelation.objects.bulk_create(relations)
-        return copies
+        return generate_claims(n, relate=True)
 
     return grow
