@@ -21,7 +21,6 @@ from .models import (
     Claim,
     ClaimRelation,
     Clause,
-    ClauseText,
     Country,
     Source,
     Speaker,
@@ -477,11 +476,7 @@ ERRORS = {400: Error, 404: Error}
 
 def published_claims():
     """Published claims with all an API claim shows, relations to unpublished ones left out."""
-    published = Claim.objects.published()
-    return published.for_list().prefetch_related(
-        Prefetch("relations_out", queryset=ClaimRelation.objects.filter(to_claim__in=published)),
-        Prefetch("relations_in", queryset=ClaimRelation.objects.filter(from_claim__in=published)),
-    )
+    return Claim.objects.published().for_list().with_relations()
 
 
 @api.get(
@@ -621,10 +616,7 @@ def clause_list(request, page: int = PageNumber):
 )
 def clause_detail(request, code: str = Path(..., pattern=SLUG_PATTERN)):
     """One clause with its text as each source gives it."""
-    texts = ClauseText.objects.select_related("source")
-    clauses = Clause.objects.with_claim_counts().prefetch_related(
-        Prefetch("texts", queryset=texts, to_attr="versions")
-    )
+    clauses = Clause.objects.with_claim_counts().with_versions()
     return get_or_404(clauses, "clause", code, code=code)
 
 

@@ -88,6 +88,16 @@ class SpeakerQuerySet(SlugNaturalKeyManagerMixin, models.QuerySet):
             claim_count=Count("claims", filter=Q(claims__status=Claim.Status.PUBLISHED))
         )
 
+    def with_source_counts(self):
+        """Annotate ``source_count``: sources that report this speaker's published claims."""
+        return self.annotate(
+            source_count=Count(
+                "claims__source",
+                filter=Q(claims__status=Claim.Status.PUBLISHED),
+                distinct=True,
+            )
+        )
+
 
 class Speaker(models.Model):
     """Who asserts a claim: a person, a delegation or an organisation."""
@@ -144,10 +154,6 @@ class Speaker(models.Model):
 
 
 class SourceQuerySet(SlugNaturalKeyManagerMixin, models.QuerySet):
-    def top_level(self):
-        """Documents that answer nothing: the articles and the blog post."""
-        return self.filter(parent__isnull=True)
-
     def descendants_of(self, source):
         """Every reply under ``source``, at any depth, in thread order (one query)."""
         replies = self.filter(parent__isnull=False).select_related("author")
@@ -353,6 +359,16 @@ class ClauseQuerySet(models.QuerySet):
     def get_by_natural_key(self, code):
         return self.get(code=code)
 
+    def with_versions(self):
+        """Prefetch each clause's texts, with their sources, as ``versions``."""
+        return self.prefetch_related(
+            models.Prefetch(
+                "texts",
+                queryset=ClauseText.objects.select_related("source__author"),
+                to_attr="versions",
+            )
+        )
+
     def with_claim_counts(self):
         """Annotate ``claim_count``: published claims about each clause."""
         return self.annotate(
@@ -451,6 +467,28 @@ class ClaimQuerySet(models.QuerySet):
         """Everything a row of a claim list shows, in a fixed number of queries."""
         return self.select_related("source", "speaker", "source__author").prefetch_related(
             "countries", "clauses"
+        )
+
+    def by_speakers_from(self, country):
+        """Claims whose speaker speaks for or belongs to ``country``."""
+        return self.filter(speaker__country=country)
+
+    def with_relations(self):
+        """Prefetch the relations to and from other published claims, with those claims."""
+        published = Claim.objects.published()
+        return self.prefetch_related(
+            models.Prefetch(
+                "relations_out",
+                queryset=ClaimRelation.objects.filter(to_claim__in=published).select_related(
+                    "to_claim__source"
+                ),
+            ),
+            models.Prefetch(
+                "relations_in",
+                queryset=ClaimRelation.objects.filter(from_claim__in=published).select_related(
+                    "from_claim__source"
+                ),
+            ),
         )
 
     def reporting_status(self):

@@ -54,12 +54,10 @@ def split_thread(thread):
                 yield current
             depth = len(match["indent"]) // 2 - 1
             del slugs_by_depth[depth:]
+            # Top-level comments are "<post>-comment-N"; a reply appends "-N" to its parent.
             parent = slugs_by_depth[-1] if slugs_by_depth else THREAD_POST
-            slug = (
-                f"{parent}-{match['number']}"
-                if slugs_by_depth
-                else (f"{THREAD_POST}-comment-{match['number']}")
-            )
+            stem = parent if slugs_by_depth else f"{THREAD_POST}-comment"
+            slug = f"{stem}-{match['number']}"
             slugs_by_depth.append(slug)
             body_indent = len(match["indent"]) + 2
             current = [slug, [match["rest"]], parent, body_indent]

@@ -5,7 +5,7 @@ from collections import defaultdict
 from itertools import groupby
 
 from django.core.exceptions import BadRequest
-from django.db.models import Count, F, Prefetch
+from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
@@ -25,7 +25,6 @@ from .models import (
     Claim,
     ClaimRelation,
     Clause,
-    ClauseText,
     Country,
     KeyFigure,
     Source,
@@ -217,7 +216,7 @@ class CountryDetailView(DetailView):
             by_clause.items(), key=lambda item: item[0].position if item[0] else 10_000
         )
         context["claim_count"] = len(claims)
-        context["voices"] = Claim.objects.published().filter(speaker__country=country).for_list()
+        context["voices"] = Claim.objects.published().by_speakers_from(country).for_list()
         return context
 
 
@@ -231,13 +230,7 @@ class ClauseDetailView(DetailView):
     slug_url_kwarg = "code"
 
     def get_queryset(self):
-        return Clause.objects.prefetch_related(
-            Prefetch(
-                "texts",
-                to_attr="versions",
-                queryset=ClauseText.objects.select_related("source__author"),
-            )
-        )
+        return Clause.objects.with_versions()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -335,11 +328,7 @@ class SpeakerListView(StrictFilterMixin, FilterView):
             }
 
     def get_queryset(self):
-        return (
-            Speaker.objects.with_claim_counts()
-            .select_related("country")
-            .annotate(source_count=Count("claims__source", distinct=True))
-        )
+        return Speaker.objects.with_claim_counts().select_related("country").with_source_counts()
 
 
 class SpeakerDetailView(DetailView):
@@ -464,20 +453,7 @@ def _display(filterset, name, value):
 
 class ClaimDetailView(DetailView):
     def get_queryset(self):
-        return (
-            Claim.objects.published()
-            .for_list()
-            .prefetch_related(
-                Prefetch(
-                    "relations_out",
-                    queryset=ClaimRelation.objects.select_related("to_claim__source"),
-                ),
-                Prefetch(
-                    "relations_in",
-                    queryset=ClaimRelation.objects.select_related("from_claim__source"),
-                ),
-            )
-        )
+        return Claim.objects.published().for_list().with_relations()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
