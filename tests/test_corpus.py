@@ -3,12 +3,12 @@
 from collections import Counter
 
 import pytest
-from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from wcit.corpus import FIXTURES, fixture_paths
+from wcit.corpus import FIXTURES, FIXTURES_DIR, SEEDS_DIR, fixture_paths
 from wcit.models import Claim, ClauseText, Source
-from wcit.seeds import seed_texts
+
+from .seeds import seed_texts
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +38,7 @@ def test_export_after_a_change_differs(tmp_path):
     Claim.objects.filter(pk=Claim.objects.first().pk).update(summary="Changed.")
     call_command("export_fixtures", output=str(tmp_path), verbosity=0)
     assert (tmp_path / "claims.json").read_bytes() != (
-        settings.BASE_DIR / "fixtures" / "claims.json"
+        FIXTURES_DIR / "claims.json"
     ).read_bytes()
 
 
@@ -48,7 +48,7 @@ def test_load_corpus_refuses_a_database_that_holds_data():
 
 
 def test_every_source_text_is_faithful_to_its_seed():
-    expected = {seed.slug: seed for seed in seed_texts(settings.SEEDS_DIR)}
+    expected = {seed.slug: seed for seed in seed_texts(SEEDS_DIR)}
     sources = {source.slug: source for source in Source.objects.select_related("parent")}
     assert sources.keys() == expected.keys()
     for slug, source in sources.items():
@@ -63,7 +63,7 @@ def test_thread_has_every_comment_as_its_own_source():
 
 
 def test_metadata_is_only_what_the_texts_support():
-    seeds_text = "".join(path.read_text() for path in settings.SEEDS_DIR.glob("*.txt"))
+    seeds_text = "".join(path.read_text() for path in SEEDS_DIR.glob("*.txt"))
     for source in Source.objects.all():
         if source.url:
             assert source.url in seeds_text, source.slug

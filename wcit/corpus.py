@@ -1,6 +1,6 @@
 """The fixture files: which model each holds, in what order they load and export."""
 
-from django.conf import settings
+from pathlib import Path
 
 from .models import (
     Claim,
@@ -13,7 +13,9 @@ from .models import (
     Speaker,
 )
 
-FIXTURES_DIR = settings.BASE_DIR / "fixtures"
+# Inside the package, so that an installed wcit can load its corpus.
+FIXTURES_DIR = Path(__file__).resolve().parent / "fixtures"
+SEEDS_DIR = FIXTURES_DIR / "seeds"
 
 # Load order: every file refers only to files above it. Each queryset's order is
 # the export order, chosen so that exported files diff readably and reproducibly.

@@ -1,9 +1,9 @@
 """Split the five seed documents into Source texts.
 
-The seeds (``../shared/seeds/``) are the corpus. This module is how
-``fixtures/sources.json`` was first built (``manage.py import_seeds``) and how
-the corpus tests prove that every Source text is still faithful to its seed:
-site chrome is dropped, comment indentation is removed, nothing is reworded.
+The seeds (``wcit/fixtures/seeds/``) are the corpus. This module says how
+``wcit/fixtures/sources.json`` was cut from them, and the corpus tests use it to
+prove that every Source text is still faithful to its seed: site chrome is
+dropped, comment indentation is removed, nothing is reworded.
 """
 
 import re
