@@ -37,9 +37,7 @@ def test_export_after_a_change_differs(tmp_path):
     """Guards the round-trip test above: it would notice a change."""
     Claim.objects.filter(pk=Claim.objects.first().pk).update(summary="Changed.")
     call_command("export_fixtures", output=str(tmp_path), verbosity=0)
-    assert (tmp_path / "claims.json").read_bytes() != (
-        FIXTURES_DIR / "claims.json"
-    ).read_bytes()
+    assert (tmp_path / "claims.json").read_bytes() != (FIXTURES_DIR / "claims.json").read_bytes()
 
 
 def test_load_corpus_refuses_a_database_that_holds_data():

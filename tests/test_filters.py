@@ -54,3 +54,32 @@ def test_source_and_speaker_filters_by_kind():
     assert comments.count() == 17
     delegations = SpeakerFilter({"kind": "delegation"}, queryset=Speaker.objects.all()).qs
     assert set(delegations.values_list("slug", flat=True)) == {"us-delegation", "uk-delegation"}
+
+
+def test_claim_filter_takes_a_country_code_in_either_case():
+    assert list(claims(country="SE")) == list(claims(country="se"))
+
+
+def test_claim_filter_facets_and_active_chips_without_http():
+    from django.http import QueryDict
+
+    filterset = ClaimFilter(QueryDict("clause=5b&stance=none"), queryset=Claim.objects.published())
+    assert filterset.is_valid()
+    active = {chip["name"]: chip for chip in filterset.active()}
+    assert active["stance"]["display"] == Claim.NO_STANCE_LABEL
+    assert active["clause"]["remove_url"] == "?stance=none"
+    facets = {facet["name"]: facet for facet in filterset.facets()}
+    (stance_row,) = facets["stance"]["rows"]
+    assert stance_row["value"] == "none" and stance_row["selected"]
+    assert stance_row["count"] == filterset.qs.count()
+    five_b = next(row for row in facets["clause"]["rows"] if row["value"] == "5b")
+    assert five_b["count"] == filterset.qs.count()
+
+
+def test_country_status_filter_counts_are_not_multiplied():
+    filterset = CountryFilter(
+        {"status": "not_signed"}, queryset=Country.objects.with_claim_counts()
+    )
+    assert filterset.is_valid()
+    us = filterset.qs.get(code="US")
+    assert us.claim_count == Claim.objects.published().filter(countries__code="US").count()

@@ -1,3 +1,5 @@
+import json
+
 import pytest
 from bs4 import BeautifulSoup
 from django.db import connection
@@ -230,3 +232,59 @@ def test_query_count_does_not_grow_with_the_data(
     grow_corpus(500)
     with django_assert_num_queries(len(small)):
         assert client.get(url).status_code == 200
+
+
+def country_rows(response):
+    """{country code: claim count} from the country table."""
+    rows = soup_of(response).select("table.countries tbody tr")
+    return {
+        row.th.a["href"].strip("/").split("/")[-1]: int(row.select("td")[0].get_text())
+        for row in rows
+    }
+
+
+def test_a_status_filter_keeps_each_countrys_claim_count(client):
+    """The status filter once joined the reporting claims and multiplied the counts."""
+    unfiltered = country_rows(client.get("/countries/"))
+    filtered = country_rows(client.get("/countries/?status=not_signed"))
+    assert "us" in filtered and len(filtered) < len(unfiltered)
+    # The United States is reported as not signing by several claims: a join would
+    # count each of its claims once per such report.
+    assert (
+        Claim.objects.published()
+        .filter(countries__code="US", signature_status="not_signed")
+        .count()
+        > 1
+    )
+    for code, count in filtered.items():
+        assert count == unfiltered[code], code
+    assert filtered["us"] == Claim.objects.published().filter(countries__code="US").count()
+
+
+@pytest.mark.parametrize(
+    "url, expected",
+    [
+        ("/claims/?country=SE", "/claims/?country=se"),
+        ("/claims.json?country=Se", "/claims.json?country=se"),
+        ("/api/claims/?country=SE", "/api/claims/?country=se"),
+    ],
+)
+def test_a_country_code_in_any_case_selects_the_same_claims(client, url, expected):
+    def ids(response):
+        if response["Content-Type"].startswith("application/json"):
+            content = (
+                b"".join(response.streaming_content) if response.streaming else response.content
+            )
+            return [row["id"] for row in json.loads(content)["results"]]
+        return [a["id"] for a in soup_of(response).select(".results article.claim")]
+
+    given, lower = client.get(url), client.get(expected)
+    assert given.status_code == lower.status_code == 200
+    selected = ids(given)
+    assert selected and selected == ids(lower)
+
+
+def test_country_page_in_upper_case_redirects_to_its_key(client):
+    response = client.get("/countries/SE/")
+    assert response.status_code == 301 and response["Location"] == "/countries/se/"
+    assert client.get("/api/countries/SE/").json()["code"] == "se"

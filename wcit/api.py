@@ -5,27 +5,39 @@ this module. Lists are paged like the HTML lists and the claim list takes the
 HTML list's filters (``ClaimFilter``), with the same 400 for a bad value.
 """
 
-from datetime import date
 from typing import Literal
 
-from django.core.paginator import EmptyPage, Paginator
 from django.db.models import Prefetch
 from django.http import HttpResponse
-from django.urls import reverse
-from django.utils.http import urlencode
 from ninja import Field, NinjaAPI, Path, Query, Schema
 from ninja.errors import HttpError, ValidationError
 
-from .filters import NO_STANCE, ClaimFilter, filter_problems
-from .models import (
-    Claim,
-    ClaimRelation,
-    Clause,
-    Country,
-    Source,
-    Speaker,
+from .filters import (
+    NO_STANCE,
+    ClaimFilter,
+    CountryFilter,
+    SourceFilter,
+    SpeakerFilter,
+    validated,
 )
-from .views import status_reports
+from .models import Claim, ClaimRelation, Clause, Country, Source, Speaker
+from .schemas import (
+    API_PAGE_SIZE,
+    ClaimOut,
+    ClauseDetail,
+    ClauseOut,
+    CountryOut,
+    ErrorOut,
+    InvalidParameters,
+    Page,
+    RelationOut,
+    SourceDetail,
+    SourceOut,
+    SpeakerDetail,
+    SpeakerOut,
+    absolute,
+    paginate,
+)
 
 api = NinjaAPI(
     title="wcit read API",
@@ -36,7 +48,6 @@ api = NinjaAPI(
     docs_url="/docs",
 )
 
-PAGE_SIZE = 50
 ANNOTATION_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 ANNOTATION_MEDIA_TYPE = f'application/ld+json; profile="{ANNOTATION_CONTEXT}"'
 # Path values that cannot be a key never reach the database: a "/" would not even
@@ -45,294 +56,7 @@ SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
 COUNTRY_PATTERN = r"^[a-zA-Z]{2}$"
 
 
-def choices(text_choices):
-    """A model's choices as a schema type, inlined: the nested enums are all named “Kind”."""
-    return Literal[tuple(text_choices.values)]
-
-
-def absolute(request, url, **params):
-    """``url`` made absolute, with ``params`` as its query string."""
-    query = f"?{urlencode(params)}" if params else ""
-    return request.build_absolute_uri(url + query)
-
-
-def html_url(context, obj):
-    """Absolute URL of ``obj``'s HTML page, for a resolver given ninja's ``context``."""
-    return absolute(context["request"], obj.get_absolute_url())
-
-
-def claims_url(context, **params):
-    """Absolute URL of the API claim list filtered by ``params``."""
-    return absolute(context["request"], reverse("api:claim-list"), **params)
-
-
-# Schemas -------------------------------------------------------------------
-
-
-class Error(Schema):
-    detail: str = Field(description="What was wrong, naming the parameter or the key.")
-
-
-class Relation(Schema):
-    direction: Literal["out", "in"] = Field(
-        description="“out”: this claim supports or rebuts the other; “in”: the other claim "
-        "supports or rebuts this one."
-    )
-    kind: choices(ClaimRelation.Kind)
-    claim: int = Field(description="The other claim's id.")
-    note: str
-
-
-class ClaimOut(Schema):
-    id: int
-    source: str = Field(description="Slug of the source the passage is quoted from.")
-    quote: str = Field(description="The exact passage, character for character.")
-    start: int = Field(description="Offset of the quote in the source's text.")
-    end: int = Field(description="Offset just after the quote: text[start:end] == quote.")
-    prefix: str
-    suffix: str
-    summary: str
-    speaker: str | None = Field(description="Slug of who asserts it.")
-    countries: list[str] = Field(description="Lower-case ISO 3166-1 codes.")
-    clauses: list[str] = Field(description="Clause codes.")
-    kind: choices(Claim.Kind)
-    stance: choices(Claim.Stance) | None
-    signature_status: choices(Claim.SignatureStatus) | None
-    relations: list[Relation]
-    html_url: str
-    annotation_url: str
-
-    @staticmethod
-    def resolve_source(claim):
-        return claim.source.slug
-
-    @staticmethod
-    def resolve_start(claim):
-        return claim.anchor.start
-
-    @staticmethod
-    def resolve_end(claim):
-        return claim.anchor.end
-
-    @staticmethod
-    def resolve_speaker(claim):
-        return claim.speaker.slug if claim.speaker else None
-
-    @staticmethod
-    def resolve_countries(claim):
-        return [country.slug for country in claim.countries.all()]
-
-    @staticmethod
-    def resolve_clauses(claim):
-        return [clause.code for clause in claim.clauses.all()]
-
-    @staticmethod
-    def resolve_stance(claim):
-        return claim.stance or None
-
-    @staticmethod
-    def resolve_signature_status(claim):
-        return claim.signature_status or None
-
-    @staticmethod
-    def resolve_relations(claim):
-        return [
-            *(
-                {"direction": "out", "kind": r.kind, "claim": r.to_claim_id, "note": r.note}
-                for r in claim.relations_out.all()
-            ),
-            *(
-                {"direction": "in", "kind": r.kind, "claim": r.from_claim_id, "note": r.note}
-                for r in claim.relations_in.all()
-            ),
-        ]
-
-    @staticmethod
-    def resolve_html_url(claim, context):
-        return html_url(context, claim)
-
-    @staticmethod
-    def resolve_annotation_url(claim, context):
-        url = reverse("api:claim-annotation", args=[claim.pk])
-        return context["request"].build_absolute_uri(url)
-
-
-class StatusReport(Schema):
-    status: choices(Claim.SignatureStatus)
-    claim: int = Field(description="The claim reporting it.")
-    source: str = Field(description="Slug of the claim's source.")
-
-
-class CountryOut(Schema):
-    code: str = Field(description="Lower-case ISO 3166-1 alpha-2 code.")
-    name: str
-    claim_count: int = Field(description="Published claims about the country.")
-    statuses: list[StatusReport] = Field(
-        description="Signature statuses reported for the country, oldest source first."
-    )
-    html_url: str
-    claims_url: str
-
-    @staticmethod
-    def resolve_code(country):
-        return country.slug
-
-    @staticmethod
-    def resolve_statuses(country):
-        return [
-            {"status": claim.signature_status, "claim": claim.pk, "source": claim.source.slug}
-            for claim in country.reports
-        ]
-
-    @staticmethod
-    def resolve_html_url(country, context):
-        return html_url(context, country)
-
-    @staticmethod
-    def resolve_claims_url(country, context):
-        return claims_url(context, country=country.slug)
-
-
-class ClauseOut(Schema):
-    code: str
-    title: str
-    kind: choices(Clause.Kind)
-    position: int
-    description: str
-    is_binding: bool = Field(description="False for the non-binding resolutions.")
-    claim_count: int
-    html_url: str
-    claims_url: str
-
-    @staticmethod
-    def resolve_html_url(clause, context):
-        return html_url(context, clause)
-
-    @staticmethod
-    def resolve_claims_url(clause, context):
-        return claims_url(context, clause=clause.code)
-
-
-class ClauseTextOut(Schema):
-    source: str = Field(description="Slug of the source quoting this version.")
-    quote: str
-    start: int
-    end: int
-    prefix: str
-    suffix: str
-    verbatim: bool = Field(description="False when the source describes rather than quotes.")
-    note: str
-
-    @staticmethod
-    def resolve_source(text):
-        return text.source.slug
-
-    @staticmethod
-    def resolve_start(text):
-        return text.anchor.start
-
-    @staticmethod
-    def resolve_end(text):
-        return text.anchor.end
-
-
-class ClauseDetail(ClauseOut):
-    texts: list[ClauseTextOut] = Field(description="The clause's text as each source gives it.")
-
-    @staticmethod
-    def resolve_texts(clause):
-        return clause.versions
-
-
-class SourceOut(Schema):
-    slug: str
-    title: str
-    kind: choices(Source.Kind)
-    author: str | None = Field(description="Slug of the speaker who wrote it.")
-    outlet: str
-    published: date | None
-    url: str | None = Field(description="The original URL, where the text itself gives it.")
-    parent: str | None = Field(description="For a comment: slug of the source it answers.")
-    position: int = Field(description="Order among the replies to the same parent.")
-    claim_count: int
-    html_url: str
-    claims_url: str
-
-    @staticmethod
-    def resolve_author(source):
-        return source.author.slug if source.author else None
-
-    @staticmethod
-    def resolve_url(source):
-        return source.url or None
-
-    @staticmethod
-    def resolve_parent(source):
-        return source.parent.slug if source.parent else None
-
-    @staticmethod
-    def resolve_html_url(source, context):
-        return html_url(context, source)
-
-    @staticmethod
-    def resolve_claims_url(source, context):
-        return claims_url(context, source=source.slug)
-
-
-class SourceDetail(SourceOut):
-    text: str = Field(description="The full text; claim offsets count its characters.")
-    notes: str
-    replies: list[str] = Field(description="Slugs of the direct replies, in thread order.")
-
-    @staticmethod
-    def resolve_replies(source):
-        return [reply.slug for reply in source.replies.all()]
-
-
-class SpeakerOut(Schema):
-    slug: str
-    name: str
-    kind: choices(Speaker.Kind)
-    role: str
-    country: str | None = Field(description="Lower-case ISO code of the country spoken for.")
-    claim_count: int
-    html_url: str
-    claims_url: str
-
-    @staticmethod
-    def resolve_country(speaker):
-        return speaker.country.slug if speaker.country else None
-
-    @staticmethod
-    def resolve_html_url(speaker, context):
-        return html_url(context, speaker)
-
-    @staticmethod
-    def resolve_claims_url(speaker, context):
-        return claims_url(context, speaker=speaker.slug)
-
-
-class SpeakerDetail(SpeakerOut):
-    notes: str
-
-
-class RelationOut(Schema):
-    from_claim: int = Field(alias="from_claim_id")
-    to_claim: int = Field(alias="to_claim_id")
-    kind: choices(ClaimRelation.Kind)
-    note: str
-    html_url: str = Field(description="The answering claim's page, which shows the relation.")
-
-    @staticmethod
-    def resolve_html_url(relation, context):
-        url = reverse("claim-detail", args=[relation.from_claim_id])
-        return context["request"].build_absolute_uri(url)
-
-
-class Page(Schema):
-    count: int = Field(description="Items in the whole list, on every page.")
-    next: str | None = Field(description="Absolute URL of the next page, if any.")
-    previous: str | None = Field(description="Absolute URL of the previous page, if any.")
+# Pages ---------------------------------------------------------------------
 
 
 class ClaimPage(Page):
@@ -357,6 +81,9 @@ class SpeakerPage(Page):
 
 class RelationPage(Page):
     results: list[RelationOut]
+
+
+# Web Annotation ------------------------------------------------------------
 
 
 class TextualBody(Schema):
@@ -415,10 +142,28 @@ class ClaimFilters(Schema):
     )
 
 
-PageNumber = Query(1, ge=1, description=f"Page of {PAGE_SIZE} items, from 1.")
+class KindFilters(Schema):
+    # Documentation only, as ClaimFilters: the list's FilterSet reads request.GET.
+    kind: str = Field("", description="Only this kind.")
 
 
-# Errors --------------------------------------------------------------------
+class CountryFilters(Schema):
+    status: str = Field(
+        "",
+        description="Only countries some claim reports with this signature status.",
+        json_schema_extra={"enum": ["", *Claim.SignatureStatus.values]},
+    )
+
+
+PageNumber = Query(1, ge=1, description=f"Page of {API_PAGE_SIZE} items, from 1.")
+
+
+# Errors: the shape of wcit.schemas.ErrorOut, as on every other output ------
+
+
+@api.exception_handler(InvalidParameters)
+def invalid_parameters(request, exc):
+    return api.create_response(request, exc.as_error().model_dump(), status=400)
 
 
 @api.exception_handler(ValidationError)
@@ -428,11 +173,14 @@ def invalid_parameter(request, exc):
         what = request.resolver_match.url_name.split("-")[0]
         value = next(iter(request.resolver_match.kwargs.values()), "")
         return api.create_response(request, {"detail": f"No {what} “{value}”."}, status=404)
-    problems = []
-    for error in exc.errors:
-        name = error["loc"][-1]
-        problems.append(f"{name}: “{request.GET.get(name, '')}” is not allowed. {error['msg']}.")
-    return api.create_response(request, {"detail": " ".join(problems)}, status=400)
+    problems = [
+        {
+            "parameter": str(error["loc"][-1]),
+            "message": f"“{request.GET.get(error['loc'][-1], '')}” is not allowed. {error['msg']}.",
+        }
+        for error in exc.errors
+    ]
+    return invalid_parameters(request, InvalidParameters(problems))
 
 
 def get_or_404(queryset, what, key, **lookup):
@@ -443,32 +191,22 @@ def get_or_404(queryset, what, key, **lookup):
         raise HttpError(404, f"No {what} “{key}”.") from None
 
 
-def paginate(request, queryset, page):
-    """Page ``page`` of ``queryset`` with absolute links to its neighbours."""
-    paginator = Paginator(queryset, PAGE_SIZE)
-    try:
-        current = paginator.page(page)
-    except EmptyPage as error:
-        raise HttpError(
-            400,
-            f"page: “{page}” is not a page of this list ({error}). "
-            f"Allowed: 1 to {paginator.num_pages}.",
-        ) from None
-
-    def link(number):
-        params = request.GET.copy()
-        params["page"] = number
-        return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
-
-    return {
-        "count": paginator.count,
-        "next": link(current.next_page_number()) if current.has_next() else None,
-        "previous": link(current.previous_page_number()) if current.has_previous() else None,
-        "results": list(current.object_list),
-    }
+def page_of(request, filterset_class, queryset):
+    """The requested page of ``queryset`` as filtered by the list's FilterSet."""
+    filterset = validated(filterset_class(request.GET, queryset=queryset, request=request))
+    return paginate(request, filterset.qs, API_PAGE_SIZE)
 
 
-ERRORS = {400: Error, 404: Error}
+ERRORS = {400: ErrorOut, 404: ErrorOut}
+
+
+def get(path, schema, url_name, **options):
+    """Register a GET endpoint answering ``schema``, or ``ErrorOut`` for a 400 or a 404.
+
+    Its OpenAPI tag is the path's first segment ("claims", "countries", ...).
+    """
+    tag = path.strip("/").split("/")[0]
+    return api.get(path, response={200: schema, **ERRORS}, url_name=url_name, tags=[tag], **options)
 
 
 # Claims --------------------------------------------------------------------
@@ -479,43 +217,23 @@ def published_claims():
     return Claim.objects.published().for_list().with_relations()
 
 
-@api.get(
-    "/claims/",
-    response={200: ClaimPage, **ERRORS},
-    url_name="claim-list",
-    tags=["claims"],
-)
+@get("/claims/", ClaimPage, "claim-list")
 def claim_list(request, filters: Query[ClaimFilters], page: int = PageNumber):
     """Published claims, filtered as on the HTML claim list."""
     # ``filters`` only declares the parameters; ClaimFilter reads them from request.GET.
-    filterset = ClaimFilter(request.GET, queryset=published_claims())
-    if not filterset.is_valid():
-        raise HttpError(
-            400,
-            " ".join(
-                f"{name}: {message}" + (f" Allowed: {', '.join(allowed)}." if allowed else "")
-                for name, message, allowed in filter_problems(filterset, request.GET)
-            ),
-        )
-    return paginate(request, filterset.qs, page)
+    return page_of(request, ClaimFilter, published_claims())
 
 
-@api.get(
-    "/claims/{id}/",
-    response={200: ClaimOut, **ERRORS},
-    url_name="claim-detail",
-    tags=["claims"],
-)
+@get("/claims/{id}/", ClaimOut, "claim-detail")
 def claim_detail(request, id: int):
     """One published claim."""
     return get_or_404(published_claims(), "claim", id, pk=id)
 
 
-@api.get(
+@get(
     "/claims/{id}/annotation",
-    response={200: Annotation, **ERRORS},
-    url_name="claim-annotation",
-    tags=["claims"],
+    Annotation,
+    "claim-annotation",
     by_alias=True,
     openapi_extra={
         "responses": {
@@ -559,90 +277,47 @@ def claim_annotation(request, response: HttpResponse, id: int):
 
 
 # Countries, clauses, sources, speakers, relations --------------------------
-# The lists order explicitly: Meta.ordering is dropped from the GROUP BY queries
-# that with_claim_counts() makes, and pages need a stable order.
 
 
-def attach_reports(countries):
-    """Give each country its reported signature statuses (one query for them all)."""
-    reports = status_reports()
-    for country in countries:
-        country.reports = reports.get(country.pk, [])
-    return countries
-
-
-@api.get(
-    "/countries/",
-    response={200: CountryPage, **ERRORS},
-    url_name="country-list",
-    tags=["countries"],
-)
-def country_list(request, page: int = PageNumber):
+@get("/countries/", CountryPage, "country-list")
+def country_list(request, filters: Query[CountryFilters], page: int = PageNumber):
     """Every country the sources speak of, by ISO code."""
-    result = paginate(request, Country.objects.with_claim_counts().order_by("code"), page)
-    attach_reports(result["results"])
-    return result
+    countries = Country.objects.with_claim_counts().with_status_reports()
+    return page_of(request, CountryFilter, countries)
 
 
-@api.get(
-    "/countries/{code}/",
-    response={200: CountryOut, **ERRORS},
-    url_name="country-detail",
-    tags=["countries"],
-)
+@get("/countries/{code}/", CountryOut, "country-detail")
 def country_detail(request, code: str = Path(..., pattern=COUNTRY_PATTERN)):
-    """One country, by its ISO code."""
-    countries = Country.objects.with_claim_counts()
-    country = get_or_404(countries, "country", code, code=code.upper())
-    return attach_reports([country])[0]
+    """One country, by its ISO code in either case."""
+    countries = Country.objects.with_claim_counts().with_status_reports()
+    return get_or_404(countries, "country", code, code=Country.key_for(code).upper())
 
 
-@api.get(
-    "/clauses/",
-    response={200: ClausePage, **ERRORS},
-    url_name="clause-list",
-    tags=["clauses"],
-)
+@get("/clauses/", ClausePage, "clause-list")
 def clause_list(request, page: int = PageNumber):
     """The contested clauses, in treaty order."""
-    return paginate(request, Clause.objects.with_claim_counts().order_by("position"), page)
+    return paginate(request, Clause.objects.with_claim_counts(), API_PAGE_SIZE)
 
 
-@api.get(
-    "/clauses/{code}/",
-    response={200: ClauseDetail, **ERRORS},
-    url_name="clause-detail",
-    tags=["clauses"],
-)
+@get("/clauses/{code}/", ClauseDetail, "clause-detail")
 def clause_detail(request, code: str = Path(..., pattern=SLUG_PATTERN)):
     """One clause with its text as each source gives it."""
     clauses = Clause.objects.with_claim_counts().with_versions()
     return get_or_404(clauses, "clause", code, code=code)
 
 
-@api.get(
-    "/sources/",
-    response={200: SourcePage, **ERRORS},
-    url_name="source-list",
-    tags=["sources"],
-)
-def source_list(request, page: int = PageNumber):
+@get("/sources/", SourcePage, "source-list")
+def source_list(request, filters: Query[KindFilters], page: int = PageNumber):
     """The documents of the corpus, each comment a source of its own; texts left out."""
     sources = (
         Source.objects.with_claim_counts()
         .select_related("author", "parent")
         .defer("text", "notes", "parent__text", "parent__notes")
-        .order_by("slug")
     )
-    return paginate(request, sources, page)
+    return page_of(request, SourceFilter, sources)
 
 
-@api.get(
-    "/sources/{slug}/",
-    response={200: SourceDetail, **ERRORS},
-    url_name="source-detail",
-    tags=["sources"],
-)
+@get("/sources/{slug}/", SourceDetail, "source-detail")
 def source_detail(request, slug: str = Path(..., pattern=SLUG_PATTERN)):
     """One source with its full text."""
     replies = Source.objects.order_by("position", "slug").only("slug", "parent")
@@ -654,40 +329,23 @@ def source_detail(request, slug: str = Path(..., pattern=SLUG_PATTERN)):
     return get_or_404(sources, "source", slug, slug=slug)
 
 
-@api.get(
-    "/speakers/",
-    response={200: SpeakerPage, **ERRORS},
-    url_name="speaker-list",
-    tags=["speakers"],
-)
-def speaker_list(request, page: int = PageNumber):
+@get("/speakers/", SpeakerPage, "speaker-list")
+def speaker_list(request, filters: Query[KindFilters], page: int = PageNumber):
     """Who asserts the claims: people, delegations and organisations."""
-    speakers = (
-        Speaker.objects.with_claim_counts().select_related("country").order_by("name", "slug")
-    )
-    return paginate(request, speakers, page)
+    speakers = Speaker.objects.with_claim_counts().select_related("country")
+    return page_of(request, SpeakerFilter, speakers)
 
 
-@api.get(
-    "/speakers/{slug}/",
-    response={200: SpeakerDetail, **ERRORS},
-    url_name="speaker-detail",
-    tags=["speakers"],
-)
+@get("/speakers/{slug}/", SpeakerDetail, "speaker-detail")
 def speaker_detail(request, slug: str = Path(..., pattern=SLUG_PATTERN)):
     """One speaker."""
     speakers = Speaker.objects.with_claim_counts().select_related("country")
     return get_or_404(speakers, "speaker", slug, slug=slug)
 
 
-@api.get(
-    "/relations/",
-    response={200: RelationPage, **ERRORS},
-    url_name="relation-list",
-    tags=["relations"],
-)
+@get("/relations/", RelationPage, "relation-list")
 def relation_list(request, page: int = PageNumber):
     """Claims that support or rebut other claims, both published."""
     # between() also joins both claims' sources, which a relation row never shows.
     relations = ClaimRelation.objects.between(Claim.objects.published().values("pk"))
-    return paginate(request, relations.select_related(None), page)
+    return paginate(request, relations.select_related(None), API_PAGE_SIZE)

@@ -2,16 +2,7 @@
 
 from pathlib import Path
 
-from .models import (
-    Claim,
-    ClaimRelation,
-    Clause,
-    ClauseText,
-    Country,
-    KeyFigure,
-    Source,
-    Speaker,
-)
+from .models import Claim, ClaimRelation, Clause, ClauseText, Country, KeyFigure, Source, Speaker
 
 # Inside the package, so that an installed wcit can load its corpus.
 FIXTURES_DIR = Path(__file__).resolve().parent / "fixtures"

@@ -1,14 +1,18 @@
-"""CSV and JSON downloads of a list, with exactly the rows its filters select.
+"""CSV and JSON downloads of a list: the rows its filters select, in the API's shapes.
 
-Both stream, so a large selection is never built in memory. CSV is UTF-8 with
-a byte-order mark (so spreadsheets detect the encoding) and a header row; JSON
-links back to the HTML list and every row to its HTML page.
+A download is a page of the list in ``wcit.schemas``' pagination, its rows in
+the API's schema: JSON is the API's page object, CSV the same rows flattened,
+with the neighbouring pages in a ``Link`` header. Both stream, so a large page
+is never built in memory. CSV is UTF-8 with a byte-order mark (so spreadsheets
+detect the encoding) and a header row. Errors have the API's shape too.
 """
 
 import csv
 import json
 
-from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
+
+from .schemas import flatten, rows
 
 
 class _Echo:
@@ -16,59 +20,51 @@ class _Echo:
         return value
 
 
-def respond(request, export_format, rows, fields):
-    """A streaming CSV or JSON response of ``rows`` (dicts keyed by ``fields``)."""
-    list_url = request.build_absolute_uri(
-        request.path.rsplit(".", 1)[0]
-        + "/"
-        + (f"?{request.GET.urlencode()}" if request.GET else "")
-    )
-    name = request.path.strip("/").rsplit("/", 1)[-1]
+def _link_header(page):
+    links = [f'<{page[rel]}>; rel="{rel}"' for rel in ("next", "previous") if page[rel]]
+    return ", ".join(links)
+
+
+def respond(request, export_format, schema, page):
+    """A streaming CSV or JSON response of ``page`` (from ``paginate``), rows in ``schema``."""
+    records = rows(schema, page["results"].iterator(chunk_size=2000), request)
     if export_format == "csv":
         writer = csv.writer(_Echo())
+        fields = list(schema.model_fields)
 
         def lines():
             yield "\ufeff" + writer.writerow(fields)
-            for row in rows:
-                yield writer.writerow([_cell(row[field]) for field in fields])
+            for record in records:
+                yield writer.writerow([flatten(record[field]) for field in fields])
 
         response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     else:
+        envelope = {key: page[key] for key in ("count", "next", "previous")}
 
         def chunks():
-            yield '{"html_url": ' + json.dumps(list_url) + ', "results": ['
-            for index, row in enumerate(rows):
-                yield (
-                    ("," if index else "") + "\n" + json.dumps(row, ensure_ascii=False, default=str)
-                )
+            yield json.dumps(envelope)[:-1] + ', "results": ['
+            for index, record in enumerate(records):
+                yield ("," if index else "") + "\n" + json.dumps(record, ensure_ascii=False)
             yield "\n]}\n"
 
         response = StreamingHttpResponse(chunks(), content_type="application/json; charset=utf-8")
+    name = request.path.strip("/").rsplit("/", 1)[-1]
     response["Content-Disposition"] = f'attachment; filename="{name}"'
+    if _link_header(page):
+        response["Link"] = _link_header(page)
     return response
 
 
-def _cell(value):
-    if isinstance(value, list):
-        return " ".join(str(item) for item in value)
-    return "" if value is None else value
-
-
-def error(export_format, problems):
-    """A 400 naming each bad parameter and its allowed values, in the format asked for."""
+def error(export_format, invalid):
+    """A 400 for an ``InvalidParameters``, in the format asked for and the API's shape."""
+    body = invalid.as_error()
     if export_format == "json":
-        return JsonResponse(
-            {
-                "detail": "; ".join(f"{name}: {message}" for name, message, _allowed in problems),
-                "problems": [
-                    {"parameter": name, "message": message, "allowed": allowed}
-                    for name, message, allowed in problems
-                ],
-            },
-            status=400,
+        return HttpResponse(
+            body.model_dump_json(), status=400, content_type="application/json; charset=utf-8"
         )
-    text = "\n".join(
-        f"{name}: {message} Allowed values: {', '.join(allowed)}"
-        for name, message, allowed in problems
+    writer = csv.writer(_Echo())
+    text = writer.writerow(["parameter", "message", "allowed"]) + "".join(
+        writer.writerow([problem.parameter, problem.message, "; ".join(problem.allowed)])
+        for problem in body.problems
     )
-    return HttpResponse(text + "\n", status=400, content_type="text/plain; charset=utf-8")
+    return HttpResponse("\ufeff" + text, status=400, content_type="text/csv; charset=utf-8")

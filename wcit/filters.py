@@ -1,9 +1,15 @@
-"""One FilterSet per list page. Filter values are the natural keys used in URLs."""
+"""One FilterSet per list. Filter values are the natural keys used in URLs.
+
+The same FilterSets filter the HTML lists, their downloads and the API lists:
+``validated`` turns a bad value into the one ``InvalidParameters`` error.
+"""
 
 import django_filters
+from django import forms
 
 from . import search
 from .models import Claim, Clause, Country, Source, Speaker
+from .schemas import InvalidParameters
 
 
 def country_choices():
@@ -22,21 +28,58 @@ def speaker_choices():
     return list(Speaker.objects.values_list("slug", "name"))
 
 
-NO_STANCE = "none"
+NO_STANCE = Claim.NO_STANCE
 
 
-def filter_problems(filterset, data):
-    """(parameter, message, allowed values) for each bad value of a bound filterset."""
+def validated(filterset):
+    """``filterset``, bound and valid; otherwise ``InvalidParameters`` naming each bad value."""
+    if filterset.is_valid():
+        return filterset
+    problems = []
     for name, errors in filterset.errors.items():
         field = filterset.form.fields[name]
         allowed = [str(value) for value, _label in getattr(field, "choices", []) if value]
-        yield name, f"“{data.get(name, '')}” is not allowed. {' '.join(errors)}", allowed
+        given = filterset.data.get(name, "")
+        problems.append(
+            {
+                "parameter": name,
+                "message": f"“{given}” is not allowed. {' '.join(errors)}",
+                "allowed": allowed,
+            }
+        )
+    raise InvalidParameters(problems)
+
+
+def query_with(data, **changes):
+    """The query string ``data`` with ``changes`` applied (None removes) and paging reset."""
+    params = data.copy()
+    params.pop("page", None)
+    for name, value in changes.items():
+        if value is None:
+            params.pop(name, None)
+        else:
+            params[name] = value
+    return f"?{params.urlencode()}" if params else "?"
+
+
+class CountryCodeField(forms.ChoiceField):
+    """An ISO code in any case: ``SE`` and ``se`` are the same country."""
+
+    def to_python(self, value):
+        return Country.key_for(super().to_python(value))
+
+
+class CountryCodeFilter(django_filters.ChoiceFilter):
+    field_class = CountryCodeField
+
+    def filter(self, qs, value):
+        return super().filter(qs, value.upper() if value else value)
 
 
 class ClaimFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Text", method="filter_text")
-    country = django_filters.ChoiceFilter(
-        label="Country", choices=country_choices, method="filter_country"
+    country = CountryCodeFilter(
+        label="Country", choices=country_choices, field_name="countries__code"
     )
     clause = django_filters.ChoiceFilter(
         label="Clause", choices=clause_choices, field_name="clauses__code"
@@ -50,7 +93,7 @@ class ClaimFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(label="Kind", choices=Claim.Kind.choices)
     stance = django_filters.ChoiceFilter(
         label="Stance",
-        choices=[*Claim.Stance.choices, (NO_STANCE, "No stance")],
+        choices=[*Claim.Stance.choices, (NO_STANCE, Claim.NO_STANCE_LABEL)],
         method="filter_stance",
     )
 
@@ -61,11 +104,43 @@ class ClaimFilter(django_filters.FilterSet):
     def filter_text(self, queryset, name, value):
         return search.search_claims(queryset, value)
 
-    def filter_country(self, queryset, name, value):
-        return queryset.filter(countries__code=value.upper())
-
     def filter_stance(self, queryset, name, value):
         return queryset.filter(stance="" if value == NO_STANCE else value)
+
+    def active(self):
+        """The filters in force, each with its label, displayed value and a link removing it."""
+        cleaned = self.form.cleaned_data
+        return [
+            {
+                "name": name,
+                "label": self.form.fields[name].label,
+                "display": dict(getattr(self.form.fields[name], "choices", [])).get(value, value),
+                "remove_url": query_with(self.data, **{name: None}),
+            }
+            for name, value in cleaned.items()
+            if value
+        ]
+
+    def facets(self):
+        """For each filter, its values in the current selection with counts and links."""
+        cleaned = self.form.cleaned_data
+        return [
+            {
+                "name": name,
+                "label": self.form.fields[name].label,
+                "rows": [
+                    {
+                        "value": value,
+                        "label": label,
+                        "count": count,
+                        "selected": cleaned.get(name) == value,
+                        "url": query_with(self.data, **{name: value}),
+                    }
+                    for value, label, count in rows
+                ],
+            }
+            for name, rows in self.qs.facet_counts().items()
+        ]
 
 
 class CountryFilter(django_filters.FilterSet):
@@ -78,8 +153,7 @@ class CountryFilter(django_filters.FilterSet):
         fields = ["status"]
 
     def filter_status(self, queryset, name, value):
-        reporting = Claim.objects.published().filter(signature_status=value)
-        return queryset.filter(claims__in=reporting).distinct()
+        return queryset.reported_as(value)
 
 
 class SourceFilter(django_filters.FilterSet):

@@ -25,23 +25,72 @@ class SlugNaturalKeyManagerMixin:
         return self.get(slug=slug)
 
 
-# Countries -----------------------------------------------------------------
+class Keyed(models.Model):
+    """A browsable record: its key is in its page's URL and in the fixtures that name it."""
+
+    key_field = "slug"
+    url_name = None  # the detail page's URL name, e.g. "speaker-detail"
+
+    class Meta:
+        abstract = True
+
+    def get_absolute_url(self):
+        return reverse(self.url_name, args=[self.key])
+
+    @property
+    def key(self):
+        return getattr(self, self.key_field)
+
+    def natural_key(self):
+        return (self.key,)
 
 
-class CountryQuerySet(models.QuerySet):
-    def get_by_natural_key(self, code):
-        return self.get(code=code.upper())
-
+class ClaimCountsMixin:
     def with_claim_counts(self):
-        """Annotate ``claim_count``: published claims about each country."""
+        """Annotate ``claim_count``: the published claims of each row.
+
+        Counted over the claims join alone: a filter that needs another join must
+        use a subquery (as ``CountryQuerySet.reported_as``), or it multiplies the count.
+        """
         return self.annotate(
-            claim_count=Count(
-                "claims", filter=Q(claims__status=Claim.Status.PUBLISHED), distinct=True
-            )
+            claim_count=Count("claims", filter=Q(claims__status=Claim.Status.PUBLISHED))
         )
 
 
-class Country(models.Model):
+# Countries -----------------------------------------------------------------
+
+
+class CountryQuerySet(ClaimCountsMixin, models.QuerySet):
+    def get_by_natural_key(self, code):
+        return self.get(code=Country.key_for(code).upper())
+
+    def reported_as(self, status):
+        """Countries that some published claim reports as having ``status``.
+
+        A subquery, not a join: a join would repeat each country once per report
+        and multiply the counts that ``with_claim_counts`` makes.
+        """
+        reporting = Claim.countries.through.objects.filter(
+            claim__status=Claim.Status.PUBLISHED, claim__signature_status=status
+        )
+        return self.filter(pk__in=reporting.values("country_id"))
+
+    def with_status_reports(self):
+        """Prefetch as ``status_reports`` the published claims reporting each country's
+        signature status, oldest source first (undated sources last)."""
+        reports = (
+            Claim.objects.published()
+            .reporting_status()
+            .select_related("source")
+            .defer("source__text", "source__notes")
+            .order_by(models.F("source__published").asc(nulls_last=True), "id")
+        )
+        return self.prefetch_related(
+            models.Prefetch("claims", queryset=reports, to_attr="status_reports")
+        )
+
+
+class Country(Keyed):
     """A state the sources speak of, keyed by its ISO 3166-1 alpha-2 code."""
 
     code = CountryField(
@@ -54,6 +103,7 @@ class Country(models.Model):
     )
 
     objects = CountryQuerySet.as_manager()
+    url_name = "country-detail"
 
     class Meta:
         ordering = ["code"]
@@ -62,9 +112,6 @@ class Country(models.Model):
     def __str__(self):
         return self.name
 
-    def get_absolute_url(self):
-        return reverse("country-detail", args=[self.slug])
-
     @property
     def name(self):
         return self.code.name
@@ -72,24 +119,21 @@ class Country(models.Model):
     @property
     def slug(self):
         """The lower-case ISO code used in URLs and fixtures."""
-        return self.code.code.lower()
+        return self.key_for(self.code.code)
 
-    def natural_key(self):
-        return (self.slug,)
+    @staticmethod
+    def key_for(code):
+        """The one rule for a country code's case: lower-case in URLs, filters and fixtures."""
+        return code.strip().lower() if code else code
 
 
 # Speakers ------------------------------------------------------------------
 
 
-class SpeakerQuerySet(SlugNaturalKeyManagerMixin, models.QuerySet):
-    def with_claim_counts(self):
-        """Annotate ``claim_count``: published claims this speaker asserts."""
-        return self.annotate(
-            claim_count=Count("claims", filter=Q(claims__status=Claim.Status.PUBLISHED))
-        )
-
+class SpeakerQuerySet(ClaimCountsMixin, SlugNaturalKeyManagerMixin, models.QuerySet):
     def with_source_counts(self):
         """Annotate ``source_count``: sources that report this speaker's published claims."""
+        # DISTINCT because many claims share a source: it counts sources, not claims.
         return self.annotate(
             source_count=Count(
                 "claims__source",
@@ -99,7 +143,7 @@ class SpeakerQuerySet(SlugNaturalKeyManagerMixin, models.QuerySet):
         )
 
 
-class Speaker(models.Model):
+class Speaker(Keyed):
     """Who asserts a claim: a person, a delegation or an organisation."""
 
     class Kind(models.TextChoices):
@@ -135,6 +179,7 @@ class Speaker(models.Model):
     )
 
     objects = SpeakerQuerySet.as_manager()
+    url_name = "speaker-detail"
     history = HistoricalRecords()
 
     class Meta:
@@ -143,17 +188,11 @@ class Speaker(models.Model):
     def __str__(self):
         return self.name
 
-    def get_absolute_url(self):
-        return reverse("speaker-detail", args=[self.slug])
-
-    def natural_key(self):
-        return (self.slug,)
-
 
 # Sources -------------------------------------------------------------------
 
 
-class SourceQuerySet(SlugNaturalKeyManagerMixin, models.QuerySet):
+class SourceQuerySet(ClaimCountsMixin, SlugNaturalKeyManagerMixin, models.QuerySet):
     def descendants_of(self, source):
         """Every reply under ``source``, at any depth, in thread order (one query)."""
         replies = self.filter(parent__isnull=False).select_related("author")
@@ -167,14 +206,8 @@ class SourceQuerySet(SlugNaturalKeyManagerMixin, models.QuerySet):
             pending.extend(reversed(children[reply.pk]))
         return ordered
 
-    def with_claim_counts(self):
-        """Annotate ``claim_count``: published claims anchored in each source."""
-        return self.annotate(
-            claim_count=Count("claims", filter=Q(claims__status=Claim.Status.PUBLISHED))
-        )
 
-
-class Source(models.Model):
+class Source(Keyed):
     """A document of the corpus; each comment of a thread is a Source of its own."""
 
     class Kind(models.TextChoices):
@@ -236,6 +269,7 @@ class Source(models.Model):
     )
 
     objects = SourceQuerySet.as_manager()
+    url_name = "source-detail"
 
     class Meta:
         ordering = ["slug"]
@@ -251,9 +285,6 @@ class Source(models.Model):
 
     def __str__(self):
         return self.title
-
-    def get_absolute_url(self):
-        return reverse("source-detail", args=[self.slug])
 
     @staticmethod
     def tree(sources, root=None):
@@ -273,9 +304,6 @@ class Source(models.Model):
             return [(item, branch(item.pk)) for item in items]
 
         return branch(root.pk if root else None)
-
-    def natural_key(self):
-        return (self.slug,)
 
     def clean(self):
         super().clean()
@@ -355,7 +383,7 @@ class Passage(models.Model):
 # Clauses -------------------------------------------------------------------
 
 
-class ClauseQuerySet(models.QuerySet):
+class ClauseQuerySet(ClaimCountsMixin, models.QuerySet):
     def get_by_natural_key(self, code):
         return self.get(code=code)
 
@@ -369,14 +397,8 @@ class ClauseQuerySet(models.QuerySet):
             )
         )
 
-    def with_claim_counts(self):
-        """Annotate ``claim_count``: published claims about each clause."""
-        return self.annotate(
-            claim_count=Count("claims", filter=Q(claims__status=Claim.Status.PUBLISHED))
-        )
 
-
-class Clause(models.Model):
+class Clause(Keyed):
     """A contested text of the revised ITRs or of the conference's resolutions."""
 
     class Kind(models.TextChoices):
@@ -400,18 +422,14 @@ class Clause(models.Model):
     )
 
     objects = ClauseQuerySet.as_manager()
+    key_field = "code"
+    url_name = "clause-detail"
 
     class Meta:
         ordering = ["position"]
 
     def __str__(self):
         return self.title
-
-    def get_absolute_url(self):
-        return reverse("clause-detail", args=[self.code])
-
-    def natural_key(self):
-        return (self.code,)
 
     @property
     def is_binding(self):
@@ -464,9 +482,13 @@ class ClaimQuerySet(models.QuerySet):
         return self.filter(clauses=clause)
 
     def for_list(self):
-        """Everything a row of a claim list shows, in a fixed number of queries."""
-        return self.select_related("source", "speaker", "source__author").prefetch_related(
-            "countries", "clauses"
+        """Everything a row of a claim list shows, in a fixed number of queries.
+
+        Sources are prefetched, not joined: a few sources hold every claim, and a
+        join would copy a source's whole text onto each of its claims' rows.
+        """
+        return self.select_related("speaker").prefetch_related(
+            "source__author", "countries", "clauses"
         )
 
     def by_speakers_from(self, country):
@@ -537,8 +559,8 @@ class ClaimQuerySet(models.QuerySet):
             ],
             "stance": [
                 (
-                    row["stance"] or "none",
-                    Claim.Stance(row["stance"]).label if row["stance"] else "No stance",
+                    row["stance"] or Claim.NO_STANCE,
+                    Claim.Stance(row["stance"]).label if row["stance"] else Claim.NO_STANCE_LABEL,
                     row["n"],
                 )
                 for row in count(selection, "stance")
@@ -635,6 +657,10 @@ class Claim(Passage):
         blank=True,
     )
 
+    # The filter value that selects claims without a stance, and how pages name them.
+    NO_STANCE = "none"
+    NO_STANCE_LABEL = "No stance"
+
     objects = ClaimQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=[countries, clauses])
 
@@ -670,6 +696,15 @@ class Claim(Passage):
     def dom_id(self):
         """The id of this claim's ``<mark>`` on its source page."""
         return f"claim-{self.pk}"
+
+    @property
+    def passage_url(self):
+        """The passage, marked, on its source's page."""
+        return f"{self.source.get_absolute_url()}#{self.dom_id}"
+
+    @property
+    def stance_label(self):
+        return self.get_stance_display() or self.NO_STANCE_LABEL
 
 
 class ClaimRelationQuerySet(models.QuerySet):
