@@ -4,8 +4,9 @@ import os
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 
-from wcit.models import Claim
+from wcit.models import Claim, Dispute
 
 CHROMIUM = Path("/usr/bin/chromium")
 
@@ -39,6 +40,12 @@ def browser():
         yield browser
         browser.close()
     del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+
+
+@pytest.fixture(autouse=True)
+def corpus(live_server):
+    """The corpus, again: each live-server test ends by emptying the database."""
+    call_command("load_corpus", "--if-empty", verbosity=0)
 
 
 @pytest.fixture
@@ -91,3 +98,32 @@ def test_skip_link_is_first_and_shows_focus(page, live_server):
     assert focused[1].endswith("#main")
     outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert outline == "solid"
+
+
+def in_view(locator):
+    return locator.evaluate(
+        """el => {
+            const r = el.getBoundingClientRect();
+            return r.top >= 0 && r.top < window.innerHeight;
+        }"""
+    )
+
+
+def test_a_dispute_from_the_home_page_to_both_sides_passages(page, live_server):
+    dispute = Dispute.objects.first()
+    page.goto(live_server.url + "/")
+    page.locator(".home-disputes").get_by_role("link", name=dispute.question).click()
+    page.wait_for_url(f"**{dispute.get_absolute_url()}")
+    assert page.locator("h1").inner_text() == dispute.question
+    for position in list(dispute.positions.all())[:2]:
+        link = page.locator(f"#side-{position.key} a.passage-link").first
+        href = link.get_attribute("href")
+        link.click()
+        page.wait_for_url(f"**{href}")
+        claim = Claim.objects.get(pk=int(href.rsplit("#claim-", 1)[1]))
+        assert position.claims.filter(pk=claim.pk).exists()
+        mark = page.locator(f"mark#{claim.dom_id}")
+        assert mark.inner_text().startswith(claim.quote[:30])
+        assert in_view(mark)
+        page.go_back()
+        page.wait_for_url(f"**{dispute.get_absolute_url()}")

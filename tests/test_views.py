@@ -31,6 +31,13 @@ PAGES = [
     ("/claims/", 200, "claim-list"),
     ("/claims/?country=se&clause=5b", 200, "claim-list"),
     ("/claims/1/", 200, "claim-detail"),
+    ("/claims/?answered=rebutted", 200, "claim-list"),
+    ("/disputes/", 200, "dispute-list"),
+    ("/disputes/?clause=5b&country=us", 200, "dispute-list"),
+    ("/disputes/did-the-final-text-mention-the-internet/", 200, "dispute-detail"),
+    ("/disputes/no-such-dispute/", 404, "not-found"),
+    ("/disputes/?speaker=nobody", 400, "bad-request"),
+    ("/claims/?answered=maybe", 400, "bad-request"),
     ("/countries/zz/", 404, "not-found"),
     ("/clauses/article-99/", 404, "not-found"),
     ("/sources/no-such-source/", 404, "not-found"),
@@ -218,6 +225,10 @@ URLS_FOR_QUERY_COUNT = [
     "/claims/",
     "/claims/?country=us&kind=opinion",
     "/claims/7/",
+    "/claims/?answered=any",
+    "/disputes/",
+    "/disputes/?country=us",
+    "/disputes/what-made-the-conference-break-up/",
 ]
 
 

@@ -4,6 +4,7 @@ Quotes are checked against their source on save (``Passage.clean``); the error
 is shown beside the quote field and names the claim and the source.
 """
 
+from django import forms
 from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Count
@@ -16,7 +17,9 @@ from .models import (
     Clause,
     ClauseText,
     Country,
+    Dispute,
     KeyFigure,
+    Position,
     Source,
     Speaker,
 )
@@ -175,3 +178,50 @@ class KeyFigureAdmin(admin.ModelAdmin):
     list_display_links = ["value"]
     autocomplete_fields = ["claim"]
     list_select_related = ["claim"]
+
+
+class PositionFormSet(forms.BaseInlineFormSet):
+    """Two or more positions, each held by a claim, no claim on two sides of one dispute."""
+
+    def clean(self):
+        super().clean()
+        kept = [
+            form
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE", False)
+        ]
+        if len(kept) < 2:
+            raise forms.ValidationError("A dispute needs at least two positions.")
+        sides = {}
+        for form in kept:
+            claims = form.cleaned_data.get("claims") or []
+            if not claims:
+                form.add_error("claims", "Every position needs at least one claim that holds it.")
+            for claim in claims:
+                if claim.pk in sides:
+                    form.add_error(
+                        "claims",
+                        f"Claim #{claim.pk} already takes the position “{sides[claim.pk]}” in "
+                        "this dispute: a claim takes one side only.",
+                    )
+                sides[claim.pk] = form.cleaned_data.get("label", "")
+
+
+class PositionInline(admin.StackedInline):
+    model = Position
+    formset = PositionFormSet
+    fields = [("key", "order"), "label", "claims"]
+    autocomplete_fields = ["claims"]
+    extra = 0
+    min_num = 2
+
+
+@admin.register(Dispute)
+class DisputeAdmin(SimpleHistoryAdmin):
+    list_display = ["position", "question", "slug"]
+    list_display_links = ["question"]
+    search_fields = ["question", "summary", "slug"]
+    prepopulated_fields = {"slug": ["question"]}
+    autocomplete_fields = ["common_ground"]
+    fields = ["question", "slug", "summary", "position", "common_ground"]
+    inlines = [PositionInline]

@@ -16,17 +16,19 @@ from .filters import (
     NO_STANCE,
     ClaimFilter,
     CountryFilter,
+    DisputeFilter,
     SourceFilter,
     SpeakerFilter,
     validated,
 )
-from .models import Claim, ClaimRelation, Clause, Country, Source, Speaker
+from .models import Claim, ClaimRelation, Clause, Country, Dispute, Source, Speaker
 from .schemas import (
     API_PAGE_SIZE,
     ClaimOut,
     ClauseDetail,
     ClauseOut,
     CountryOut,
+    DisputeOut,
     ErrorOut,
     InvalidParameters,
     Page,
@@ -81,6 +83,10 @@ class SpeakerPage(Page):
 
 class RelationPage(Page):
     results: list[RelationOut]
+
+
+class DisputePage(Page):
+    results: list[DisputeOut]
 
 
 # Web Annotation ------------------------------------------------------------
@@ -153,6 +159,13 @@ class CountryFilters(Schema):
         description="Only countries some claim reports with this signature status.",
         json_schema_extra={"enum": ["", *Claim.SignatureStatus.values]},
     )
+
+
+class DisputeFilters(Schema):
+    country: str = Field("", description="Lower-case ISO code, e.g. “se”.")
+    clause: str = Field("", description="Clause code, e.g. “5b”.")
+    source: str = Field("", description="Source slug.")
+    speaker: str = Field("", description="Speaker slug.")
 
 
 PageNumber = Query(1, ge=1, description=f"Page of {API_PAGE_SIZE} items, from 1.")
@@ -349,3 +362,15 @@ def relation_list(request, page: int = PageNumber):
     # between() also joins both claims' sources, which a relation row never shows.
     relations = ClaimRelation.objects.between(Claim.objects.published().values("pk"))
     return paginate(request, relations.select_related(None), API_PAGE_SIZE)
+
+
+@get("/disputes/", DisputePage, "dispute-list")
+def dispute_list(request, filters: Query[DisputeFilters], page: int = PageNumber):
+    """The disagreements the sources contain, each with its sides and their claims."""
+    return page_of(request, DisputeFilter, Dispute.objects.for_list())
+
+
+@get("/disputes/{slug}/", DisputeOut, "dispute-detail")
+def dispute_detail(request, slug: str = Path(..., pattern=SLUG_PATTERN)):
+    """One dispute."""
+    return get_or_404(Dispute.objects.for_list(), "dispute", slug, slug=slug)

@@ -2,7 +2,18 @@
 
 from pathlib import Path
 
-from .models import Claim, ClaimRelation, Clause, ClauseText, Country, KeyFigure, Source, Speaker
+from .models import (
+    Claim,
+    ClaimRelation,
+    Clause,
+    ClauseText,
+    Country,
+    Dispute,
+    KeyFigure,
+    Position,
+    Source,
+    Speaker,
+)
 
 # Inside the package, so that an installed wcit can load its corpus.
 FIXTURES_DIR = Path(__file__).resolve().parent / "fixtures"
@@ -18,6 +29,8 @@ FIXTURES = [
     ("clause_texts.json", ClauseText, ["id"]),
     ("claims.json", Claim, ["id"]),
     ("relations.json", ClaimRelation, ["id"]),
+    ("disputes.json", Dispute, ["position"]),
+    ("dispute_positions.json", Position, ["dispute__position", "order", "key"]),
     ("key_figures.json", KeyFigure, ["position"]),
 ]
 
@@ -40,10 +53,13 @@ def generate_claims(total, summary=None, relate=False, batch=5000):
 
     Copies keep their original's passage, so every anchor still resolves; they
     keep its countries and clauses; ``summary(original, i)`` varies the text;
-    with ``relate`` each copy supports its original. Signature status is not
-    copied: generated claims report nothing about countries.
+    with ``relate`` each copy supports its original and takes its original's side
+    in every dispute. Signature status is not copied: generated claims report
+    nothing about countries.
     """
-    originals = list(Claim.objects.prefetch_related("countries", "clauses").order_by("id"))
+    originals = list(
+        Claim.objects.prefetch_related("countries", "clauses", "positions").order_by("id")
+    )
     summary = summary or (lambda original, i: f"Generated copy {i} of claim {original.pk}.")
     created = []
     for offset in range(0, total, batch):
@@ -80,6 +96,11 @@ def generate_claims(total, summary=None, relate=False, batch=5000):
             ClaimRelation.objects.bulk_create(
                 ClaimRelation(from_claim=copy, to_claim=original, kind="supports")
                 for copy, original in pairs
+            )
+            Position.claims.through.objects.bulk_create(
+                Position.claims.through(claim_id=copy.pk, position_id=position.pk)
+                for copy, original in pairs
+                for position in original.positions.all()
             )
         created += copies
     return created

@@ -138,3 +138,47 @@ def build_report(sources=None):
         countries_without_claims=list(Country.objects.with_claim_counts().filter(claim_count=0)),
         claims_without_country_or_clause=without,
     )
+
+
+@dataclass
+class DebateFigures:
+    disputes: int
+    spanning_documents: int  # disputes whose claims come from two or more of the documents
+    placed_claims: int  # published claims that take a side in some dispute
+    related_claims: int  # published claims in a relation with another published claim
+    published_claims: int
+
+    @property
+    def related_percent(self):
+        return 100.0 * self.related_claims / self.published_claims if self.published_claims else 0
+
+
+def debate_figures():
+    """How much of the debate the disputes and relations capture, from the database now."""
+    from .models import Claim, ClaimRelation, Dispute, Source
+
+    # Each source's document (a comment counts as its thread's post), in one query.
+    parents = dict(Source.objects.values_list("pk", "parent_id"))
+
+    def document(pk):
+        while parents[pk]:
+            pk = parents[pk]
+        return pk
+
+    published = Claim.objects.published()
+    spanning, placed = 0, set()
+    for dispute in Dispute.objects.for_list():
+        claims = dispute.claims()
+        placed.update(claim.pk for claim in claims)
+        spanning += len({document(claim.source_id) for claim in claims}) > 1
+    relations = ClaimRelation.objects.filter(from_claim__in=published, to_claim__in=published)
+    related = set(relations.values_list("from_claim", flat=True)) | set(
+        relations.values_list("to_claim", flat=True)
+    )
+    return DebateFigures(
+        disputes=Dispute.objects.count(),
+        spanning_documents=spanning,
+        placed_claims=len(placed),
+        related_claims=len(related),
+        published_claims=published.count(),
+    )

@@ -5,10 +5,10 @@ The same FilterSets filter the HTML lists, their downloads and the API lists:
 """
 
 import django_filters
-from django import forms
+from django_filters.fields import ChoiceField
 
 from . import search
-from .models import Claim, Clause, Country, Source, Speaker
+from .models import Claim, Clause, Country, Dispute, Source, Speaker
 from .schemas import InvalidParameters
 
 
@@ -29,6 +29,11 @@ def speaker_choices():
 
 
 NO_STANCE = Claim.NO_STANCE
+ANSWERED_CHOICES = [
+    ("rebutted", "Rebutted"),
+    ("supported", "Supported"),
+    ("any", "Rebutted or supported"),
+]
 
 
 def validated(filterset):
@@ -62,7 +67,7 @@ def query_with(data, **changes):
     return f"?{params.urlencode()}" if params else "?"
 
 
-class CountryCodeField(forms.ChoiceField):
+class CountryCodeField(ChoiceField):
     """An ISO code in any case: ``SE`` and ``se`` are the same country."""
 
     def to_python(self, value):
@@ -76,36 +81,8 @@ class CountryCodeFilter(django_filters.ChoiceFilter):
         return super().filter(qs, value.upper() if value else value)
 
 
-class ClaimFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label="Text", method="filter_text")
-    country = CountryCodeFilter(
-        label="Country", choices=country_choices, field_name="countries__code"
-    )
-    clause = django_filters.ChoiceFilter(
-        label="Clause", choices=clause_choices, field_name="clauses__code"
-    )
-    source = django_filters.ChoiceFilter(
-        label="Source", choices=source_choices, field_name="source__slug"
-    )
-    speaker = django_filters.ChoiceFilter(
-        label="Speaker", choices=speaker_choices, field_name="speaker__slug"
-    )
-    kind = django_filters.ChoiceFilter(label="Kind", choices=Claim.Kind.choices)
-    stance = django_filters.ChoiceFilter(
-        label="Stance",
-        choices=[*Claim.Stance.choices, (NO_STANCE, Claim.NO_STANCE_LABEL)],
-        method="filter_stance",
-    )
-
-    class Meta:
-        model = Claim
-        fields = ["q", "country", "clause", "source", "speaker", "kind", "stance"]
-
-    def filter_text(self, queryset, name, value):
-        return search.search_claims(queryset, value)
-
-    def filter_stance(self, queryset, name, value):
-        return queryset.filter(stance="" if value == NO_STANCE else value)
+class FacetsMixin:
+    """Facets and active-filter chips for a FilterSet whose queryset has ``facet_counts()``."""
 
     def active(self):
         """The filters in force, each with its label, displayed value and a link removing it."""
@@ -141,6 +118,79 @@ class ClaimFilter(django_filters.FilterSet):
             }
             for name, rows in self.qs.facet_counts().items()
         ]
+
+
+class ClaimFilter(FacetsMixin, django_filters.FilterSet):
+    q = django_filters.CharFilter(label="Text", method="filter_text")
+    country = CountryCodeFilter(
+        label="Country", choices=country_choices, field_name="countries__code"
+    )
+    clause = django_filters.ChoiceFilter(
+        label="Clause", choices=clause_choices, field_name="clauses__code"
+    )
+    source = django_filters.ChoiceFilter(
+        label="Source", choices=source_choices, field_name="source__slug"
+    )
+    speaker = django_filters.ChoiceFilter(
+        label="Speaker", choices=speaker_choices, field_name="speaker__slug"
+    )
+    kind = django_filters.ChoiceFilter(label="Kind", choices=Claim.Kind.choices)
+    stance = django_filters.ChoiceFilter(
+        label="Stance",
+        choices=[*Claim.Stance.choices, (NO_STANCE, Claim.NO_STANCE_LABEL)],
+        method="filter_stance",
+    )
+    answered = django_filters.ChoiceFilter(
+        label="Answered",
+        choices=ANSWERED_CHOICES,
+        method="filter_answered",
+        empty_label="Any",
+    )
+
+    class Meta:
+        model = Claim
+        fields = ["q", "country", "clause", "source", "speaker", "kind", "stance", "answered"]
+
+    def filter_text(self, queryset, name, value):
+        return search.search_claims(queryset, value)
+
+    def filter_stance(self, queryset, name, value):
+        return queryset.filter(stance="" if value == NO_STANCE else value)
+
+    def filter_answered(self, queryset, name, value):
+        return queryset.answered(value)
+
+
+class DisputeFilter(FacetsMixin, django_filters.FilterSet):
+    """Disputes in which some published claim has the chosen country, clause, source or speaker."""
+
+    country = CountryCodeFilter(label="Country", choices=country_choices, method="filter_claims")
+    clause = django_filters.ChoiceFilter(
+        label="Clause", choices=clause_choices, method="filter_claims"
+    )
+    source = django_filters.ChoiceFilter(
+        label="Source", choices=source_choices, method="filter_claims"
+    )
+    speaker = django_filters.ChoiceFilter(
+        label="Speaker", choices=speaker_choices, method="filter_claims"
+    )
+
+    CLAIM_LOOKUPS = {
+        "country": "countries__code",
+        "clause": "clauses__code",
+        "source": "source__slug",
+        "speaker": "speaker__slug",
+    }
+
+    class Meta:
+        model = Dispute
+        fields = ["country", "clause", "source", "speaker"]
+
+    def filter_claims(self, queryset, name, value):
+        if name == "country":
+            value = value.upper()
+        claims = Claim.objects.published().filter(**{self.CLAIM_LOOKUPS[name]: value})
+        return queryset.involving(claims)
 
 
 class CountryFilter(django_filters.FilterSet):

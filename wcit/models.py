@@ -11,6 +11,7 @@ from collections import defaultdict
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django_countries import countries
@@ -487,8 +488,49 @@ class ClaimQuerySet(models.QuerySet):
         Sources are prefetched, not joined: a few sources hold every claim, and a
         join would copy a source's whole text onto each of its claims' rows.
         """
-        return self.select_related("speaker").prefetch_related(
-            "source__author", "countries", "clauses"
+        return (
+            self.select_related("speaker")
+            .prefetch_related("source__author", "countries", "clauses")
+            .with_answer_counts()
+        )
+
+    def with_answer_counts(self):
+        """Annotate ``rebutted_count`` and ``supported_count``: published claims answering each.
+
+        Subqueries, not joins, so that they count right whatever else is joined.
+        """
+        return self.annotate(
+            **{
+                f"{name}_count": Coalesce(
+                    models.Subquery(
+                        ClaimRelation.objects.filter(
+                            to_claim=models.OuterRef("pk"),
+                            kind=kind,
+                            from_claim__status=Claim.Status.PUBLISHED,
+                        )
+                        .order_by()
+                        .values("to_claim")
+                        .annotate(n=Count("*"))
+                        .values("n")
+                    ),
+                    0,
+                )
+                for name, kind in (("rebutted", "rebuts"), ("supported", "supports"))
+            }
+        )
+
+    def answered(self, how):
+        """Claims that some published claim rebuts (``how="rebutted"``), supports
+        (``"supported"``) or either (``"any"``)."""
+        kinds = {"rebutted": ["rebuts"], "supported": ["supports"], "any": ["rebuts", "supports"]}
+        return self.filter(
+            models.Exists(
+                ClaimRelation.objects.filter(
+                    to_claim=models.OuterRef("pk"),
+                    kind__in=kinds[how],
+                    from_claim__status=Claim.Status.PUBLISHED,
+                )
+            )
         )
 
     def by_speakers_from(self, country):
@@ -745,6 +787,170 @@ class ClaimRelation(models.Model):
 
     def __str__(self):
         return f"#{self.from_claim_id} {self.get_kind_display()} #{self.to_claim_id}"
+
+
+# Disputes ------------------------------------------------------------------
+
+
+def _unique(items):
+    """``items`` without repeats, in first-seen order."""
+    return list(dict.fromkeys(items))
+
+
+class DisputeQuerySet(SlugNaturalKeyManagerMixin, models.QuerySet):
+    def involving(self, claims):
+        """Disputes in which some of ``claims`` (a queryset) take a position."""
+        return self.filter(
+            pk__in=Position.claims.through.objects.filter(claim__in=claims).values(
+                "position__dispute"
+            )
+        )
+
+    def facet_counts(self):
+        """For each filter of the dispute list, its values with the number of disputes in
+        this selection whose published claims have that value. One query per facet."""
+        stands = Position.claims.through.objects.filter(
+            position__dispute__in=self.order_by().values("pk"),
+            claim__status=Claim.Status.PUBLISHED,
+        )
+
+        def count(key, label):
+            rows = (
+                stands.exclude(**{f"{key}__isnull": True})
+                .values(key, label)
+                # DISTINCT: a dispute counts once however many of its claims match.
+                .annotate(n=Count("position__dispute", distinct=True))
+                .order_by("-n", key)
+            )
+            return [(row[key], row[label], row["n"]) for row in rows]
+
+        country_names = dict(countries)
+        return {
+            "country": [
+                (Country.key_for(code), country_names[code], n)
+                for code, _label, n in count("claim__countries__code", "claim__countries__code")
+            ],
+            "clause": count("claim__clauses__code", "claim__clauses__title"),
+            "source": count("claim__source__slug", "claim__source__title"),
+            "speaker": count("claim__speaker__slug", "claim__speaker__name"),
+        }
+
+    def for_list(self):
+        """Each dispute with its positions and their published claims, in a fixed number of
+        queries: speakers, sources, countries and clauses included."""
+        claims = Claim.objects.published().for_list().order_by("id")
+        return self.prefetch_related(
+            models.Prefetch(
+                "positions",
+                queryset=Position.objects.prefetch_related(
+                    models.Prefetch("claims", queryset=claims, to_attr="published_claims")
+                ),
+            ),
+            models.Prefetch("common_ground", queryset=claims, to_attr="published_common_ground"),
+        )
+
+
+class Dispute(Keyed):
+    """A disagreement the sources contain: a neutral question and the positions taken on it."""
+
+    slug = models.SlugField(
+        max_length=100,
+        unique=True,
+        help_text="Short stable key used in URLs, e.g. “did-the-final-text-mention-the-internet”.",
+    )
+    question = models.CharField(
+        max_length=300,
+        help_text="The disagreement as a neutral question, in no side's words, e.g. “Did the "
+        "final text mention the Internet?”",
+    )
+    summary = models.TextField(
+        help_text="Two or three neutral sentences for readers, saying only what the claims say."
+    )
+    position = models.PositiveSmallIntegerField(
+        unique=True, help_text="Order on the dispute list: the most central disputes first."
+    )
+    common_ground = models.ManyToManyField(
+        Claim,
+        blank=True,
+        related_name="common_ground_in",
+        help_text="Claims stating what every side accepts; only where the sources agree.",
+    )
+
+    objects = DisputeQuerySet.as_manager()
+    url_name = "dispute-detail"
+    history = HistoricalRecords(m2m_fields=[common_ground])
+
+    class Meta:
+        ordering = ["position"]
+
+    def __str__(self):
+        return self.question
+
+    # The methods below read a ``for_list()`` prefetch: no query of their own.
+
+    def claims(self):
+        """Every published claim that takes a position."""
+        return [claim for position in self.positions.all() for claim in position.published_claims]
+
+    def clauses(self):
+        return _unique(clause for claim in self.claims() for clause in claim.clauses.all())
+
+    def countries(self):
+        return _unique(country for claim in self.claims() for country in claim.countries.all())
+
+    def sources(self):
+        return _unique(claim.source for claim in self.claims())
+
+
+class PositionQuerySet(ClaimCountsMixin, models.QuerySet):
+    def get_by_natural_key(self, dispute, key):
+        return self.get(dispute__slug=dispute, key=key)
+
+
+class Position(models.Model):
+    """One side of a dispute; its claims are those that assert or back it."""
+
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="positions")
+    key = models.SlugField(
+        max_length=60, help_text="Short key, unique within the dispute, e.g. “yes”."
+    )
+    label = models.CharField(
+        max_length=200,
+        help_text="What this side's claims say, in a few words, e.g. “No: no provision "
+        "mentions it”. Nothing its claims do not say.",
+    )
+    order = models.PositiveSmallIntegerField(default=0, help_text="Order among the positions.")
+    claims = models.ManyToManyField(
+        Claim,
+        blank=True,
+        related_name="positions",
+        help_text="Claims whose passage asserts or backs this position. A claim takes at most "
+        "one position in a dispute.",
+    )
+
+    objects = PositionQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[claims])
+
+    class Meta:
+        ordering = ["dispute__position", "order", "key"]
+        constraints = [
+            models.UniqueConstraint(fields=["dispute", "key"], name="position_key_per_dispute"),
+        ]
+
+    def __str__(self):
+        return self.label
+
+    def natural_key(self):
+        return (self.dispute.slug, self.key)
+
+    def speakers(self):
+        """Who holds this position, from a ``Dispute.objects.for_list()`` prefetch."""
+        return _unique(claim.speaker for claim in self.published_claims if claim.speaker)
+
+    def sources(self):
+        return _unique(claim.source for claim in self.published_claims)
+
+    natural_key.dependencies = ["wcit.dispute"]
 
 
 class KeyFigure(models.Model):

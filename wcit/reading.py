@@ -150,3 +150,56 @@ def compare_versions(versions):
                 parts.append(format_html('<ins class="differs">{}</ins>', chunk))
         result.append((version, mark_safe("".join(parts))))
     return result
+
+
+@dataclass
+class Turn:
+    """One claim in an exchange, with the claims that answer it."""
+
+    claim: object
+    relation: object = None  # how it answers its parent, None for an opening claim
+    also_answers: list = None  # the other claims it answers, shown elsewhere in the thread
+    replies: list = None
+
+
+def exchange(relations, order=lambda claim: claim.pk):
+    """The claims that ``relations`` link, as threads: who answered whom, each claim once.
+
+    A claim answering several others is placed under the first of them (by ``order``)
+    and lists the rest in ``also_answers``, so no pair is shown twice. Openings are the
+    claims that answer nothing here (or, in a cycle, the earliest claim of it).
+    """
+    answers = {}  # claim pk -> [(relation, answered claim)]
+    claims = {}
+    for relation in relations:
+        claims[relation.from_claim_id] = relation.from_claim
+        claims[relation.to_claim_id] = relation.to_claim
+        answers.setdefault(relation.from_claim_id, []).append(relation)
+    children = {}
+    for given in answers.values():
+        given.sort(key=lambda relation: order(relation.to_claim))
+        children.setdefault(given[0].to_claim_id, []).append(given[0])
+    placed = set()
+
+    def grow(claim, relation=None):
+        placed.add(claim.pk)
+        turn = Turn(claim, relation, [r.to_claim for r in answers.get(claim.pk, [])[1:]], [])
+        for reply in sorted(children.get(claim.pk, []), key=lambda r: order(r.from_claim)):
+            if reply.from_claim_id not in placed:
+                turn.replies.append(grow(reply.from_claim, reply))
+        return turn
+
+    threads = []
+    for claim in sorted(claims.values(), key=order):
+        if claim.pk not in answers and claim.pk not in placed:
+            threads.append(grow(claim))
+    for claim in sorted(claims.values(), key=order):  # what cycles left unplaced
+        if claim.pk not in placed:
+            threads.append(grow(claim))
+    return threads
+
+
+def chronological(claim):
+    """Sort key: by the source's date (undated sources last), then in source order."""
+    published = claim.source.published
+    return (published is None, published or 0, claim.source.slug, claim.pk)

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from ninja import Field, Schema
 
-from .models import Claim, ClaimRelation, Clause, Country, Source, Speaker
+from .models import Claim, ClaimRelation, Clause, Country, Dispute, Source, Speaker
 
 API_PAGE_SIZE = 50
 # A download is one page of the same pagination: the whole corpus fits in one.
@@ -33,6 +33,7 @@ DEFAULT_ORDER = {
     Source: ["slug"],
     Speaker: ["name", "slug"],
     ClaimRelation: ["id"],
+    Dispute: ["position"],
 }
 
 
@@ -395,6 +396,52 @@ class RelationOut(Schema):
     def resolve_html_url(relation, context):
         url = reverse("claim-detail", args=[relation.from_claim_id])
         return context["request"].build_absolute_uri(url)
+
+
+class PositionOut(Schema):
+    key: str
+    label: str = Field(description="What the position's claims say.")
+    claims: list[int] = Field(description="Ids of the published claims holding it.")
+
+    @staticmethod
+    def resolve_claims(position):
+        return [claim.pk for claim in position.published_claims]
+
+
+class DisputeOut(Schema):
+    slug: str
+    question: str = Field(description="The disagreement, as a neutral question.")
+    summary: str
+    positions: list[PositionOut] = Field(description="Two or more sides, in order.")
+    common_ground: list[int] = Field(description="Ids of claims every side accepts.")
+    clauses: list[str] = Field(description="Codes of the clauses its claims are about.")
+    countries: list[str] = Field(description="Codes of the countries its claims are about.")
+    sources: list[str] = Field(description="Slugs of the sources its claims come from.")
+    html_url: str
+
+    @staticmethod
+    def resolve_positions(dispute):
+        return dispute.positions.all()
+
+    @staticmethod
+    def resolve_common_ground(dispute):
+        return [claim.pk for claim in dispute.published_common_ground]
+
+    @staticmethod
+    def resolve_clauses(dispute):
+        return [clause.code for clause in dispute.clauses()]
+
+    @staticmethod
+    def resolve_countries(dispute):
+        return [country.slug for country in dispute.countries()]
+
+    @staticmethod
+    def resolve_sources(dispute):
+        return [source.slug for source in dispute.sources()]
+
+    @staticmethod
+    def resolve_html_url(dispute, context):
+        return html_url(context, dispute)
 
 
 # schema.org ----------------------------------------------------------------

@@ -127,6 +127,9 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
 
+# The empty choice of every list filter: a reader picks a value or keeps "Any".
+FILTERS_EMPTY_CHOICE_LABEL = "Any"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

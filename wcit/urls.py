@@ -27,6 +27,8 @@ urlpatterns = [
     path("sources/<slug:slug>/", views.SourceDetailView.as_view(), name="source-detail"),
     path("speakers/", views.SpeakerListView.as_view(), name="speaker-list"),
     path("speakers/<slug:slug>/", views.SpeakerDetailView.as_view(), name="speaker-detail"),
+    path("disputes/", views.DisputeListView.as_view(), name="dispute-list"),
+    path("disputes/<slug:slug>/", views.DisputeDetailView.as_view(), name="dispute-detail"),
     path("claims/", views.ClaimListView.as_view(), name="claim-list"),
     path("claims/<int:pk>/", views.ClaimDetailView.as_view(), name="claim-detail"),
     path("search/", views.search_page, name="search"),
@@ -34,6 +36,7 @@ urlpatterns = [
     path("sources.<format:format>", views.SourceListView.as_view(), name="source-export"),
     path("speakers.<format:format>", views.SpeakerListView.as_view(), name="speaker-export"),
     path("claims.<format:format>", views.ClaimListView.as_view(), name="claim-export"),
+    path("disputes.<format:format>", views.DisputeListView.as_view(), name="dispute-export"),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -4,6 +4,7 @@ import json
 from collections import defaultdict
 from itertools import groupby
 
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
@@ -11,12 +12,30 @@ from django.views.generic import DetailView, ListView
 from django_filters.views import FilterView
 
 from . import exports, reading, search
-from .filters import ClaimFilter, CountryFilter, SourceFilter, SpeakerFilter, validated
-from .models import Claim, ClaimRelation, Clause, Country, KeyFigure, Source, Speaker
+from .filters import (
+    ClaimFilter,
+    CountryFilter,
+    DisputeFilter,
+    SourceFilter,
+    SpeakerFilter,
+    validated,
+)
+from .models import (
+    Claim,
+    ClaimRelation,
+    Clause,
+    Country,
+    Dispute,
+    KeyFigure,
+    Position,
+    Source,
+    Speaker,
+)
 from .schemas import (
     DOWNLOAD_PAGE_SIZE,
     ClaimOut,
     CountryOut,
+    DisputeOut,
     InvalidParameters,
     SourceOut,
     SpeakerOut,
@@ -113,6 +132,9 @@ def search_page(request):
     return render(request, "wcit/search.html", context)
 
 
+HOME_DISPUTES = 6
+
+
 def home(request):
     """The overview: what WCIT-12 was, its key figures with their passages, ways in."""
     return render(
@@ -125,8 +147,12 @@ def home(request):
                 "clauses": Clause.objects.count(),
                 "sources": Source.objects.count(),
                 "claims": Claim.objects.published().count(),
+                "disputes": Dispute.objects.count(),
             },
             "clauses": Clause.objects.all(),
+            "disputes": Dispute.objects.prefetch_related(
+                Prefetch("positions", queryset=Position.objects.with_claim_counts())
+            )[:HOME_DISPUTES],
         },
     )
 
@@ -171,6 +197,9 @@ class CountryDetailView(DetailView):
         )
         context["claim_count"] = len(claims)
         context["voices"] = Claim.objects.published().by_speakers_from(country).for_list()
+        context["disputes"] = Dispute.objects.involving(
+            Claim.objects.published().for_country(country)
+        )
         return context
 
 
@@ -201,8 +230,9 @@ class ClauseDetailView(DetailView):
             )
         ]
         context["versions"] = reading.compare_versions(self.object.versions)
-        ids = [claim.pk for claim in claims]
-        context["exchanges"] = ClaimRelation.objects.between(ids)
+        context["disputes"] = Dispute.objects.involving(
+            Claim.objects.published().for_clause(self.object)
+        )
         return context
 
 
@@ -237,6 +267,9 @@ class SourceDetailView(DetailView):
             item.paragraphs = reading.render_text(item.text, claims)
             item.claim_list = claims
         context["replies"] = Source.tree(thread, root=source)
+        context["disputes"] = Dispute.objects.involving(
+            Claim.objects.published().filter(source__in=[source, *thread])
+        )
         return context
 
 
@@ -262,6 +295,9 @@ class SpeakerDetailView(DetailView):
             )
         ]
         context["authored"] = self.object.sources.all()
+        context["disputes"] = Dispute.objects.involving(
+            Claim.objects.published().filter(speaker=self.object)
+        )
         return context
 
 
@@ -280,6 +316,48 @@ class ClaimListView(StrictFilterMixin, FilterView):
         return context
 
 
+class DisputeListView(StrictFilterMixin, FilterView):
+    filterset_class = DisputeFilter
+    paginate_by = 20
+    export_schema = DisputeOut
+
+    def get_queryset(self):
+        return Dispute.objects.for_list()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["active"] = context["filter"].active()
+        context["facets"] = context["filter"].facets()
+        return context
+
+
+class DisputeDetailView(DetailView):
+    def get_queryset(self):
+        return Dispute.objects.for_list()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        dispute = self.object
+        claims = {claim.pk: claim for claim in dispute.claims()}
+        side = {
+            claim.pk: position
+            for position in dispute.positions.all()
+            for claim in position.published_claims
+        }
+        for claim in claims.values():
+            claim.side = side[claim.pk]
+        relations = list(ClaimRelation.objects.filter(from_claim__in=claims, to_claim__in=claims))
+        for relation in relations:
+            # The claims already fetched, with their speakers, sources and sides.
+            relation.from_claim, relation.to_claim = (
+                claims[relation.from_claim_id],
+                claims[relation.to_claim_id],
+            )
+        context["exchange"] = reading.exchange(relations, order=reading.chronological)
+        context["answered_count"] = len({relation.to_claim_id for relation in relations})
+        return context
+
+
 class ClaimDetailView(DetailView):
     def get_queryset(self):
         return Claim.objects.published().for_list().with_relations()
@@ -294,6 +372,7 @@ class ClaimDetailView(DetailView):
         if claim.source.url:
             context["original_url"] = claim.source.url + reading.text_fragment(claim.quote)
         context["json_ld"] = json_ld(self.request, claim)
+        context["positions"] = claim.positions.select_related("dispute")
         return context
 
 

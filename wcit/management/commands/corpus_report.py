@@ -49,6 +49,19 @@ class Command(BaseCommand):
             f"Claims with neither country nor clause: "
             f"{len(report.claims_without_country_or_clause)}{': ' + ids if ids else ''}"
         )
+        debate = coverage.debate_figures()
+        out(
+            f"Disputes: {debate.disputes}, of which {debate.spanning_documents} draw on more than "
+            f"one document (a comment counts as its thread's post)"
+        )
+        out(
+            f"Claims taking a side in a dispute: {debate.placed_claims} of "
+            f"{debate.published_claims}"
+        )
+        out(
+            f"Claims with a relation (supports or rebuts): {debate.related_claims} of "
+            f"{debate.published_claims} ({debate.related_percent:.1f}%)"
+        )
         out(f"Anchors that fail: {len(report.broken)}")
         for message in report.broken:
             self.stderr.write(f"  {message}")

@@ -1,0 +1,299 @@
+"""Disputes: the debate's disagreements, each side held by claims linked to their passages."""
+
+import json
+from types import SimpleNamespace
+
+import pytest
+from bs4 import BeautifulSoup
+from django.contrib.auth.models import Group, User
+from django.http import QueryDict
+from django.urls import reverse
+
+from wcit import reading
+from wcit.filters import DisputeFilter
+from wcit.models import Claim, ClaimRelation, Dispute, Source
+
+pytestmark = pytest.mark.django_db
+
+
+def soup_of(response):
+    return BeautifulSoup(response.content, "html.parser")
+
+
+# The corpus ------------------------------------------------------------------
+
+
+def test_every_dispute_has_two_sides_each_held_by_a_published_claim():
+    disputes = list(Dispute.objects.for_list())
+    assert len(disputes) >= 10
+    for dispute in disputes:
+        positions = list(dispute.positions.all())
+        assert len(positions) >= 2, dispute.slug
+        for position in positions:
+            assert position.published_claims, (dispute.slug, position.key)
+
+
+def test_no_claim_takes_two_sides_of_one_dispute():
+    for dispute in Dispute.objects.for_list():
+        claims = [claim.pk for claim in dispute.claims()]
+        assert len(claims) == len(set(claims)), dispute.slug
+        common = {claim.pk for claim in dispute.published_common_ground}
+        assert not common & set(claims), dispute.slug
+
+
+def test_most_disputes_span_more_than_one_document():
+    """Disagreements across documents count as much as replies inside the thread."""
+    parents = dict(Source.objects.values_list("pk", "parent_id"))
+
+    def document(pk):
+        while parents[pk]:
+            pk = parents[pk]
+        return pk
+
+    spanning = [
+        dispute
+        for dispute in Dispute.objects.for_list()
+        if len({document(claim.source_id) for claim in dispute.claims()}) > 1
+    ]
+    assert len(spanning) >= 10
+
+
+# Pages -------------------------------------------------------------------------
+
+
+def test_every_claim_on_a_dispute_page_links_to_its_passage(client):
+    for dispute in Dispute.objects.all():
+        soup = soup_of(client.get(dispute.get_absolute_url()))
+        cards = soup.select(".position .dispute-claim, #agreed ~ .dispute-claim")
+        assert cards, dispute.slug
+        for card in cards:
+            claim = Claim.objects.get(pk=int(card["id"].removeprefix("c")))
+            assert card.select_one("a.passage-link")["href"] == claim.passage_url
+            assert card.select_one(".passage").get_text(strip=True) == claim.quote.strip()
+
+
+def test_a_passage_link_lands_on_a_mark_of_that_claim(client):
+    dispute = Dispute.objects.get(slug="did-the-final-text-mention-the-internet")
+    for position in dispute.positions.all():
+        claim = position.claims.first()
+        page = soup_of(client.get(claim.source.get_absolute_url()))
+        assert page.find("mark", id=claim.dom_id), claim.pk
+
+
+def test_dispute_page_shows_the_sides_side_by_side_then_the_exchange(client):
+    dispute = Dispute.objects.get(slug="did-the-final-text-mention-the-internet")
+    soup = soup_of(client.get(dispute.get_absolute_url()))
+    assert soup.h1.get_text() == dispute.question
+    sides = soup.select(".sides-grid > .position")
+    assert [side.h3.get_text() for side in sides] == [
+        position.label for position in dispute.positions.all()
+    ]
+    turns = [li["id"] for li in soup.select(".exchange-thread li.turn")]
+    assert turns and len(turns) == len(set(turns)), "each claim once in the exchange"
+
+
+def test_clause_country_source_speaker_and_claim_pages_name_their_disputes(client):
+    dispute = Dispute.objects.get(slug="did-the-final-text-mention-the-internet")
+    claim = dispute.positions.first().claims.first()
+    urls = [claim.get_absolute_url(), claim.source.get_absolute_url()]
+    if claim.speaker:
+        urls.append(claim.speaker.get_absolute_url())
+    urls += [country.get_absolute_url() for country in claim.countries.all()]
+    urls += [clause.get_absolute_url() for clause in claim.clauses.all()]
+    for url in urls:
+        links = {a["href"].split("#")[0] for a in soup_of(client.get(url)).select("a")}
+        assert dispute.get_absolute_url() in links, url
+
+
+def test_home_page_leads_into_the_main_disputes(client):
+    soup = soup_of(client.get("/"))
+    links = [a["href"] for a in soup.select(".home-disputes a")]
+    assert links[0] == Dispute.objects.first().get_absolute_url()
+
+
+def test_clause_page_replaces_the_flat_exchanges_with_its_disputes(client):
+    soup = soup_of(client.get("/clauses/5b/"))
+    assert not soup.select(".exchange")
+    expected = Dispute.objects.involving(Claim.objects.published().filter(clauses__code="5b"))
+    shown = {a["href"] for a in soup.select(".disputes-involved a")}
+    assert shown == {dispute.get_absolute_url() for dispute in expected}
+
+
+# Filters and counts ------------------------------------------------------------
+
+
+def disputes(**params):
+    filterset = DisputeFilter(QueryDict(mutable=True) | params, queryset=Dispute.objects.all())
+    assert filterset.is_valid(), filterset.errors
+    return filterset
+
+
+def test_dispute_filter_keeps_disputes_with_a_matching_claim():
+    chosen = set(disputes(clause="5b").qs)
+    assert chosen and len(chosen) < Dispute.objects.count()
+    for dispute in Dispute.objects.for_list():
+        has = any(
+            "5b" in [clause.code for clause in claim.clauses.all()] for claim in dispute.claims()
+        )
+        assert (dispute in chosen) == has, dispute.slug
+
+
+def test_dispute_filter_takes_a_country_code_in_either_case():
+    assert list(disputes(country="US").qs) == list(disputes(country="us").qs)
+
+
+def test_dispute_facet_counts_match_the_filtered_lists(client):
+    soup = soup_of(client.get("/disputes/?clause=5b"))
+    rows = soup.select('[data-facet="speaker"] li')
+    assert rows
+    for row in rows:
+        slug, count = row.a["data-value"], int(row.select_one(".count").get_text())
+        assert count == disputes(clause="5b", speaker=slug).qs.count(), slug
+
+
+def test_a_filtered_dispute_list_shows_matches_and_hides_the_rest(client):
+    soup = soup_of(client.get("/disputes/?speaker=olivier"))
+    shown = {a["href"] for a in soup.select(".dispute-row h2 a")}
+    expected = set(
+        Dispute.objects.involving(Claim.objects.published().filter(speaker__slug="olivier"))
+    )
+    assert shown == {dispute.get_absolute_url() for dispute in expected}
+    assert len(shown) < Dispute.objects.count()
+
+
+def test_dispute_downloads_and_api_give_the_same_rows(client):
+    body = b"".join(client.get("/disputes.json?clause=5b").streaming_content)
+    downloaded = json.loads(body)["results"]
+    served = client.get("/api/disputes/?clause=5b").json()["results"]
+    assert downloaded == served
+    assert [row["slug"] for row in served] == [d.slug for d in disputes(clause="5b").qs]
+    for row in served:
+        dispute = Dispute.objects.get(slug=row["slug"])
+        assert [p["key"] for p in row["positions"]] == [p.key for p in dispute.positions.all()]
+
+
+def test_answered_filter_and_badges(client):
+    rebutted = Claim.objects.published().answered("rebutted")
+    soup = soup_of(client.get("/claims/?answered=rebutted"))
+    assert f"{rebutted.count()} claims match" in soup.get_text()
+    for row in soup.select(".results article.claim"):
+        claim = Claim.objects.get(pk=int(row["id"].removeprefix("row-")))
+        expected = ClaimRelation.objects.filter(
+            to_claim=claim, kind="rebuts", from_claim__status="published"
+        ).count()
+        assert expected > 0
+        assert row.select_one(".answer-badge.rebutted").get_text() == f"rebutted by {expected}"
+
+
+def test_answer_counts_count_only_published_answers(make_claim):
+    target = make_claim()
+    answer = make_claim(quote="leaving many delegates frustrated")
+    ClaimRelation.objects.create(from_claim=answer, to_claim=target, kind="rebuts")
+    assert Claim.objects.with_answer_counts().get(pk=target.pk).rebutted_count == 1
+    answer.status = Claim.Status.DRAFT
+    answer.save()
+    assert Claim.objects.with_answer_counts().get(pk=target.pk).rebutted_count == 0
+    assert not Claim.objects.answered("rebutted").filter(pk=target.pk).exists()
+
+
+# The exchange as a thread ------------------------------------------------------
+
+
+def fake(pk):
+    return SimpleNamespace(pk=pk)
+
+
+def link(answer, answered, kind="rebuts"):
+    return SimpleNamespace(
+        from_claim=answer,
+        to_claim=answered,
+        from_claim_id=answer.pk,
+        to_claim_id=answered.pk,
+        kind=kind,
+    )
+
+
+def test_exchange_nests_replies_and_shows_each_claim_once():
+    a, b, c, d = fake(1), fake(2), fake(3), fake(4)
+    # b and c answer a; d answers both b and c.
+    threads = reading.exchange([link(b, a), link(c, a), link(d, b), link(d, c)])
+    (opening,) = threads
+    assert opening.claim is a and opening.relation is None
+    assert [turn.claim for turn in opening.replies] == [b, c]
+    (under_b,) = opening.replies[0].replies
+    assert under_b.claim is d and under_b.also_answers == [c]
+    assert opening.replies[1].replies == []
+
+
+def test_exchange_survives_a_cycle():
+    a, b = fake(1), fake(2)
+    threads = reading.exchange([link(a, b), link(b, a)])
+    placed = []
+
+    def walk(turns):
+        for turn in turns:
+            placed.append(turn.claim.pk)
+            walk(turn.replies)
+
+    walk(threads)
+    assert sorted(placed) == [1, 2]
+
+
+# Curation ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def curator_client(client):
+    user = User.objects.create_user("cora", password="curate-carefully-12", is_staff=True)
+    user.groups.add(Group.objects.get(name="curator"))
+    client.force_login(user)
+    return client
+
+
+def dispute_form(first, second, **overrides):
+    return {
+        "question": "Did the conference end on a Friday?",
+        "slug": "did-the-conference-end-on-a-friday",
+        "summary": "The sources date the break-up differently.",
+        "position": "99",
+        "common_ground": [],
+        "positions-TOTAL_FORMS": "2",
+        "positions-INITIAL_FORMS": "0",
+        "positions-MIN_NUM_FORMS": "2",
+        "positions-MAX_NUM_FORMS": "1000",
+        "positions-0-key": "yes",
+        "positions-0-order": "1",
+        "positions-0-label": "Yes",
+        "positions-0-claims": first,
+        "positions-1-key": "no",
+        "positions-1-order": "2",
+        "positions-1-label": "No",
+        "positions-1-claims": second,
+        **overrides,
+    }
+
+
+def test_curator_creates_a_dispute_with_its_positions(curator_client):
+    response = curator_client.post(reverse("admin:wcit_dispute_add"), dispute_form([1], [175]))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    dispute = Dispute.objects.get(slug="did-the-conference-end-on-a-friday")
+    assert [list(p.claims.values_list("pk", flat=True)) for p in dispute.positions.all()] == [
+        [1],
+        [175],
+    ]
+    assert dispute.history.count() == 1
+    # Each position's history records it, and its claims (an m2m change is a record too).
+    for position in dispute.positions.all():
+        latest = position.history.first()
+        assert [row.claim_id for row in latest.claims.all()] == list(
+            position.claims.values_list("pk", flat=True)
+        )
+
+
+def test_a_claim_on_both_sides_or_a_side_without_claims_is_refused(curator_client):
+    response = curator_client.post(reverse("admin:wcit_dispute_add"), dispute_form([1], [1]))
+    assert response.status_code == 200
+    assert "Claim #1 already takes the position" in response.content.decode()
+    response = curator_client.post(reverse("admin:wcit_dispute_add"), dispute_form([1], []))
+    assert "Every position needs at least one claim" in response.content.decode()
+    assert not Dispute.objects.filter(slug="did-the-conference-end-on-a-friday").exists()
