@@ -29,6 +29,11 @@ def speaker_choices():
 
 
 NO_STANCE = Claim.NO_STANCE
+SORT_CHOICES = [
+    ("source", "Source, in reading order"),
+    ("date", "Date of the source"),
+    ("answered", "Most answered"),
+]
 ANSWERED_CHOICES = [
     ("rebutted", "Rebutted"),
     ("supported", "Supported"),
@@ -141,15 +146,28 @@ class ClaimFilter(FacetsMixin, django_filters.FilterSet):
         method="filter_stance",
     )
     answered = django_filters.ChoiceFilter(
-        label="Answered",
-        choices=ANSWERED_CHOICES,
-        method="filter_answered",
-        empty_label="Any",
+        label="Answered", choices=ANSWERED_CHOICES, method="filter_answered"
+    )
+    sort = django_filters.ChoiceFilter(
+        label="Sort by",
+        choices=SORT_CHOICES,
+        method="filter_sort",
+        empty_label="Claim order (best match when searching)",
     )
 
     class Meta:
         model = Claim
-        fields = ["q", "country", "clause", "source", "speaker", "kind", "stance", "answered"]
+        fields = [
+            "q",
+            "country",
+            "clause",
+            "source",
+            "speaker",
+            "kind",
+            "stance",
+            "answered",
+            "sort",
+        ]
 
     def filter_text(self, queryset, name, value):
         return search.search_claims(queryset, value)
@@ -159,6 +177,9 @@ class ClaimFilter(FacetsMixin, django_filters.FilterSet):
 
     def filter_answered(self, queryset, name, value):
         return queryset.answered(value)
+
+    def filter_sort(self, queryset, name, value):
+        return queryset.sorted_by(value)
 
 
 class DisputeFilter(FacetsMixin, django_filters.FilterSet):

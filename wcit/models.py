@@ -519,6 +519,18 @@ class ClaimQuerySet(models.QuerySet):
             }
         )
 
+    def sorted_by(self, order):
+        """Claims in ``order``: "source" (each source's claims in reading order), "date"
+        (the source's date, undated last) or "answered" (most rebuttals and supports first).
+        """
+        if order == "answered":
+            answers = models.F("rebutted_count") + models.F("supported_count")
+            return self.with_answer_counts().order_by(answers.desc(), "id")
+        if order == "date":
+            return self.order_by(models.F("source__published").asc(nulls_last=True), "id")
+        # Claims were drafted passage by passage, so within a source id follows the text.
+        return self.order_by("source__slug", "id")
+
     def answered(self, how):
         """Claims that some published claim rebuts (``how="rebutted"``), supports
         (``"supported"``) or either (``"any"``)."""

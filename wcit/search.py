@@ -211,3 +211,29 @@ def _passage(source, marked):
     first = marked.split(" … ")[0].replace(START, "").replace(STOP, "").strip("… \n")
     fragment = text_fragment(" ".join(first.split()[:12])) if first else ""
     return PassageHit(source, highlight(marked), source.get_absolute_url() + fragment)
+
+
+def page_hits(text, limit=8):
+    """The pages whose name matches ``text``: "Sweden" finds Sweden's page before any claim.
+
+    Countries, clauses, speakers, sources and disputes, as (kind, object) pairs.
+    Names are matched as typed (any case), a country by its ISO code too.
+    """
+    from .models import Clause, Country, Dispute, Source, Speaker
+
+    needle = text.strip().lower()
+    if len(needle) < 2:
+        return []
+    hits = [
+        ("Country", country)
+        for country in Country.objects.all()
+        if needle in country.name.lower() or needle == country.slug
+    ]
+    hits += [
+        ("Clause", clause)
+        for clause in Clause.objects.filter(Q(title__icontains=needle) | Q(code__iexact=needle))
+    ]
+    hits += [("Speaker", speaker) for speaker in Speaker.objects.filter(name__icontains=needle)]
+    hits += [("Source", source) for source in Source.objects.filter(title__icontains=needle)]
+    hits += [("Dispute", dispute) for dispute in Dispute.objects.filter(question__icontains=needle)]
+    return hits[:limit]

@@ -129,6 +129,7 @@ def search_page(request):
     if context["terms"]:
         context["claim_hits"] = search.claim_hits(Claim.objects.published().for_list(), text)
         context["passage_hits"] = search.passage_hits(Source.objects.all(), text)
+        context["page_hits"] = search.page_hits(text)
     return render(request, "wcit/search.html", context)
 
 
