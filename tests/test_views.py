@@ -202,7 +202,7 @@ def test_home_figures_link_to_their_claims(client):
 
 def test_country_page_shows_status_reports_with_passages(client):
     soup = soup_of(client.get("/countries/se/"))
-    reports = soup.select("#status ~ .status-reports li, section .status-reports li")
+    reports = soup.select(".status-groups > li")
     assert any("Undecided" in li.get_text() for li in reports)
 
 
@@ -249,7 +249,9 @@ def country_rows(response):
     """{country code: claim count} from the country table."""
     rows = soup_of(response).select("table.countries tbody tr")
     return {
-        row.th.a["href"].strip("/").split("/")[-1]: int(row.select("td")[0].get_text())
+        row.th.a["href"].strip("/").split("/")[-1]: int(
+            row.select_one('td[data-label="Claims"]').get_text()
+        )
         for row in rows
     }
 

@@ -122,6 +122,47 @@ class Country(Keyed):
         """The lower-case ISO code used in URLs and fixtures."""
         return self.key_for(self.code.code)
 
+    # The methods below read ``status_reports`` (``with_status_reports()``): no query.
+
+    def status_groups(self):
+        """The reports grouped by status, then by source: [{"status", "label", "claims",
+        "sources": [(source, claims), ...]}], the earliest-reported status first."""
+        groups = {}
+        for claim in self.status_reports:
+            group = groups.setdefault(
+                claim.signature_status,
+                {
+                    "status": claim.signature_status,
+                    "label": claim.get_signature_status_display(),
+                    "claims": [],
+                    "by_source": {},
+                },
+            )
+            group["claims"].append(claim)
+            group["by_source"].setdefault(claim.source, []).append(claim)
+        for group in groups.values():
+            group["sources"] = list(group.pop("by_source").items())
+        return list(groups.values())
+
+    def latest_report(self):
+        """The report from the most recent dated source (else the last undated one)."""
+        dated = [claim for claim in self.status_reports if claim.source.published]
+        return (dated or self.status_reports or [None])[-1]
+
+    def reported_status(self):
+        """One status for the map: "disputed" where some source says it signed and another
+        that it did not; otherwise the latest report's ("walked_out" over "not_signed"
+        when both stand, being the more specific). None when no source reports one."""
+        statuses = {claim.signature_status for claim in self.status_reports}
+        if not statuses:
+            return None
+        if "signed" in statuses and statuses & {"not_signed", "walked_out"}:
+            return "disputed"
+        latest = self.latest_report().signature_status
+        if latest == "not_signed" and "walked_out" in statuses:
+            return "walked_out"
+        return latest
+
     @staticmethod
     def key_for(code):
         """The one rule for a country code's case: lower-case in URLs, filters and fixtures."""
@@ -714,6 +755,13 @@ class Claim(Passage):
     # The filter value that selects claims without a stance, and how pages name them.
     NO_STANCE = "none"
     NO_STANCE_LABEL = "No stance"
+    # What a stance means, in words, beside a clause's commentary.
+    STANCE_MEANINGS = {
+        "for": "The speaker supports the text, or the treaty with it in.",
+        "against": "The speaker opposes the text, or the treaty because of it.",
+        "neutral": "The speaker reports or weighs the text without taking a side.",
+        NO_STANCE: "The passage is about the text but says nothing for or against it.",
+    }
 
     objects = ClaimQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=[countries, clauses])

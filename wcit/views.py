@@ -133,6 +133,14 @@ def search_page(request):
     return render(request, "wcit/search.html", context)
 
 
+def grouped(items, key):
+    """[(key, [items...]), ...] in the order each key first appears."""
+    groups = {}
+    for item in items:
+        groups.setdefault(key(item), []).append(item)
+    return list(groups.items())
+
+
 HOME_DISPUTES = 6
 
 
@@ -197,7 +205,7 @@ class CountryDetailView(DetailView):
             by_clause.items(), key=lambda item: item[0].position if item[0] else 10_000
         )
         context["claim_count"] = len(claims)
-        context["voices"] = Claim.objects.published().by_speakers_from(country).for_list()
+        context["voices"] = list(Claim.objects.published().by_speakers_from(country).for_list())
         context["disputes"] = Dispute.objects.involving(
             Claim.objects.published().for_country(country)
         )
@@ -223,12 +231,19 @@ class ClauseDetailView(DetailView):
         )
         order = {Claim.Stance.FOR: 0, Claim.Stance.AGAINST: 1, Claim.Stance.NEUTRAL: 2, "": 3}
         claims.sort(key=lambda claim: (order[claim.stance], claim.pk))
+        context["claim_count"] = len(claims)
         context["stances"] = [
-            {"key": stance or Claim.NO_STANCE, "label": group[0].stance_label, "claims": group}
-            for stance, group in (
-                (stance, list(group))
-                for stance, group in groupby(claims, key=lambda claim: claim.stance)
-            )
+            {
+                "key": stance or Claim.NO_STANCE,
+                "label": group[0].stance_label,
+                "meaning": Claim.STANCE_MEANINGS[stance or Claim.NO_STANCE],
+                "claims": group,
+                "speakers": sorted(
+                    grouped(group, lambda claim: claim.speaker),
+                    key=lambda item: -len(item[1]),
+                ),
+            }
+            for stance, group in grouped(claims, lambda claim: claim.stance)
         ]
         context["versions"] = reading.compare_versions(self.object.versions)
         context["disputes"] = Dispute.objects.involving(
