@@ -148,7 +148,11 @@ def test_every_claim_is_marked_on_its_source_page_with_its_quote(client):
                     ref.decompose()
                 text += piece.get_text()
             assert text == claim.quote.replace("\n", ""), claim.pk
-            assert claim.get_absolute_url() in refs, claim.pk
+            # The number after the passage leads to its note, which links the claim page.
+            assert f"#note-{claim.pk}" in refs, claim.pk
+            note = soup.find("li", id=f"note-{claim.pk}")
+            assert note.select_one("a.note-summary")["href"] == claim.get_absolute_url()
+            assert note.select_one("a.note-number")["href"] == f"#{claim.dom_id}"
 
 
 def test_draft_claims_are_not_shown(client, make_claim):

@@ -44,12 +44,13 @@ def _open_tag(claim, first):
 
 
 def _reference(claim):
+    # The claim's number within its source, linking to its note in the margin.
     return format_html(
-        '<a class="claim-ref" href="{}" aria-label="Claim {}: {}">{}</a>',
-        claim.get_absolute_url(),
+        '<a class="claim-ref" href="#note-{}" aria-label="Claim {}: {}">{}</a>',
         claim.pk,
+        claim.number,
         claim.summary,
-        claim.pk,
+        claim.number,
     )
 
 
@@ -87,16 +88,46 @@ def render_paragraph(text, start, end, spans, opened):
     return mark_safe("".join(parts))
 
 
-def render_text(text, claims):
-    """Paragraphs of ``text`` as safe HTML, each claim's passage in a ``<mark>``."""
+HEADING = re.compile(r"(#{1,5}) ")
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A paragraph of a reading page: its HTML, its heading level (markdown ``#`` in the
+    source, shown as a heading: the text itself stays verbatim in the data) and the
+    claims whose passage starts in it, for the margin."""
+
+    html: str
+    level: int = 0
+    notes: tuple = ()
+
+
+def render_text(text, claims, marked=True):
+    """The paragraphs of ``text`` (``Paragraph``), each claim's passage in a ``<mark>``.
+
+    Claims are numbered 1, 2, 3 in reading order (``claim.number``); each is a note
+    in the margin of the paragraph where its passage starts. With ``marked`` false
+    the text is clean: no marks, no notes.
+    """
+    claims = sorted(claims, key=lambda claim: (claim.anchor.start, claim.pk))
     spans = []
-    for claim in claims:
-        anchor = claim.anchor
-        spans.append(Span(anchor.start, anchor.end, claim))
-    opened = set()
-    return [
-        render_paragraph(text, start, end, spans, opened) for start, end in paragraph_ranges(text)
-    ]
+    for number, claim in enumerate(claims, start=1):
+        claim.number = number
+        spans.append(Span(claim.anchor.start, claim.anchor.end, claim))
+    if not marked:
+        spans = []
+    opened, paragraphs = set(), []
+    for start, end in paragraph_ranges(text):
+        level = 0
+        heading = HEADING.match(text, start)
+        if heading and "\n" not in text[start:end]:
+            # Under the page's "The text" (h2): "#" is a level-3 heading, "##" level 4.
+            level = min(len(heading.group(1)) + 2, 6)
+            start = heading.end()
+        notes = tuple(span.claim for span in spans if start <= span.start < end)
+        html = render_paragraph(text, start, end, spans, opened)
+        paragraphs.append(Paragraph(html, level, notes))
+    return paragraphs
 
 
 def context(text, start, end):

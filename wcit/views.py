@@ -1,8 +1,7 @@
 """The reading pages. Query logic lives on the QuerySets; views assemble context."""
 
 import json
-from collections import defaultdict
-from itertools import groupby
+from collections import Counter, defaultdict
 
 from django.db.models import Prefetch
 from django.http import Http404
@@ -141,6 +140,18 @@ def grouped(items, key):
     return list(groups.items())
 
 
+def tally(claims):
+    """Counts of ``claims`` by kind and by stance, as [(label, n), ...] in the models' order."""
+    kinds = Counter(claim.kind for claim in claims)
+    stances = Counter(claim.stance or Claim.NO_STANCE for claim in claims)
+    stance_labels = [*Claim.Stance.choices, (Claim.NO_STANCE, Claim.NO_STANCE_LABEL)]
+    return {
+        "total": len(claims),
+        "kinds": [(label, kinds[value]) for value, label in Claim.Kind.choices if kinds[value]],
+        "stances": [(label, stances[value]) for value, label in stance_labels if stances[value]],
+    }
+
+
 HOME_DISPUTES = 6
 
 
@@ -273,15 +284,19 @@ class SourceDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         source = self.object
         thread = Source.objects.descendants_of(source)
+        # ?clean=1 shows the text without marks or notes.
+        context["clean"] = clean = self.request.GET.get("clean") == "1"
         claims_by_source = defaultdict(list)
-        for claim in Claim.objects.published().filter(source__in=[source, *thread]):
+        claims = Claim.objects.published().filter(source__in=[source, *thread])
+        for claim in claims.select_related("speaker"):
             claims_by_source[claim.source_id].append(claim)
         for item in [source, *thread]:
             claims = claims_by_source[item.pk]
             for claim in claims:
                 claim.source = item
-            item.paragraphs = reading.render_text(item.text, claims)
+            item.paragraphs = reading.render_text(item.text, claims, marked=not clean)
             item.claim_list = claims
+        context["tally"] = tally([c for item in [source, *thread] for c in item.claim_list])
         context["replies"] = Source.tree(thread, root=source)
         context["disputes"] = Dispute.objects.involving(
             Claim.objects.published().filter(source__in=[source, *thread])
@@ -303,13 +318,15 @@ class SpeakerDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        claims = Claim.objects.published().filter(speaker=self.object).for_list()
-        context["by_source"] = [
-            (source, list(group))
-            for source, group in groupby(
-                claims.order_by("source__slug", "id"), key=lambda claim: claim.source
-            )
-        ]
+        claims = list(
+            Claim.objects.published()
+            .filter(speaker=self.object)
+            .for_list()
+            .order_by("source__slug", "id")
+        )
+        context["claims"] = claims
+        context["by_source"] = grouped(claims, lambda claim: claim.source)
+        context["tally"] = tally(claims)
         context["authored"] = self.object.sources.all()
         context["disputes"] = Dispute.objects.involving(
             Claim.objects.published().filter(speaker=self.object)

@@ -13,3 +13,38 @@
     });
   });
 })();
+
+// Reading view: a note and its passage light up together; clicking a passage selects its claim.
+(function () {
+  "use strict";
+  function marksOf(id) {
+    return document.querySelectorAll('.reading mark[data-claim="' + id + '"]');
+  }
+  function setActive(id, on) {
+    marksOf(id).forEach(function (mark) { mark.classList.toggle("is-active", on); });
+    var note = document.getElementById("note-" + id);
+    if (note) note.classList.toggle("is-active", on);
+  }
+  document.querySelectorAll(".margin-notes .note").forEach(function (note) {
+    var id = note.dataset.claim;
+    ["mouseenter", "focusin"].forEach(function (type) {
+      note.addEventListener(type, function () { setActive(id, true); });
+    });
+    ["mouseleave", "focusout"].forEach(function (type) {
+      note.addEventListener(type, function () { setActive(id, false); });
+    });
+  });
+  document.querySelectorAll(".reading").forEach(function (reading) {
+    reading.addEventListener("click", function (event) {
+      if (event.target.closest("a")) return;
+      var mark = event.target.closest("mark[data-claim]");
+      if (!mark) return;
+      document.querySelectorAll(".note.is-active, mark.is-active").forEach(function (el) {
+        el.classList.remove("is-active");
+      });
+      setActive(mark.dataset.claim, true);
+      var link = document.querySelector("#note-" + mark.dataset.claim + " .note-summary");
+      if (link) link.focus({ preventScroll: false });
+    });
+  });
+})();
