@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from wcit.models import Claim, Dispute
+from wcit.models import Claim, Dispute, Source
 
 CHROMIUM = Path("/usr/bin/chromium")
 
@@ -81,7 +81,17 @@ def test_read_in_the_source_scrolls_to_the_highlighted_passage(page, live_server
 def test_pages_read_at_320_pixels_without_sideways_scrolling(browser, live_server):
     context = browser.new_context(viewport={"width": 320, "height": 640})
     page = context.new_page()
-    for path in ["/", "/claims/", "/countries/", "/sources/what-really-happened-in-dubai/"]:
+    for path in [
+        "/",
+        "/claims/",
+        "/countries/",
+        "/countries/us/",
+        "/clauses/5b/",
+        "/disputes/",
+        "/disputes/what-made-the-conference-break-up/",
+        "/sources/what-really-happened-in-dubai/",
+        "/speakers/milton-mueller/",
+    ]:
         page.goto(live_server.url + path)
         overflow = page.evaluate(
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"
@@ -127,3 +137,37 @@ def test_a_dispute_from_the_home_page_to_both_sides_passages(page, live_server):
         assert in_view(mark)
         page.go_back()
         page.wait_for_url(f"**{dispute.get_absolute_url()}")
+
+
+def test_keyboard_goes_from_a_passage_to_its_claim_and_back(page, live_server):
+    source = Source.objects.get(slug="cdt-wcit-watch-day-11")
+    page.goto(live_server.url + source.get_absolute_url())
+    ref = page.locator(".reading a.claim-ref").first
+    note_id = ref.get_attribute("href").removeprefix("#")
+    ref.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**#{note_id}")
+    note = page.locator(f"li#{note_id}")
+    assert note.evaluate("el => el.matches(':target')")
+    # The next Tab lands in the note: its number leads back to the passage.
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.className")
+    assert focused == "note-number"
+    back = page.evaluate("document.activeElement.getAttribute('href')")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**{back}")
+    mark = page.locator(f"mark{back}")
+    assert in_view(mark)
+    assert mark.evaluate("el => getComputedStyle(el).outlineStyle") == "solid"
+
+
+def test_clicking_a_passage_selects_its_claim(page, live_server):
+    source = Source.objects.get(slug="cdt-wcit-watch-day-11")
+    page.goto(live_server.url + source.get_absolute_url())
+    # A passage no other passage overlaps, so that the click lands on it alone.
+    mark = page.locator(".reading p > mark[id]:not(:has(mark)):not(mark mark)").nth(1)
+    claim_id = mark.get_attribute("data-claim")
+    mark.click()
+    note = page.locator(f"#note-{claim_id}")
+    assert "is-active" in note.get_attribute("class")
+    assert page.evaluate("document.activeElement.className") == "note-summary"

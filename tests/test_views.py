@@ -5,7 +5,7 @@ from bs4 import BeautifulSoup
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from wcit.models import Claim, Source
+from wcit.models import Claim, Country, Source
 
 pytestmark = pytest.mark.django_db
 
@@ -305,3 +305,71 @@ def test_country_page_in_upper_case_redirects_to_its_key(client):
     response = client.get("/countries/SE/")
     assert response.status_code == 301 and response["Location"] == "/countries/se/"
     assert client.get("/api/countries/SE/").json()["code"] == "se"
+
+
+@pytest.mark.parametrize(
+    "url", ["/countries/us/", "/clauses/5b/", "/speakers/milton-mueller/", "/claims/"]
+)
+def test_no_id_is_used_twice_on_a_page(client, url):
+    ids = [tag["id"] for tag in soup_of(client.get(url)).find_all(id=True)]
+    assert len(ids) == len(set(ids))
+
+
+def test_search_offers_the_matching_pages_first(client):
+    soup = soup_of(client.get("/search/", {"q": "Sweden"}))
+    first = soup.select_one("main section a")
+    assert first["href"] == "/countries/se/"
+    assert soup.select_one("#page-hits") is not None
+
+
+def test_every_page_has_the_header_search_and_its_description(client):
+    soup = soup_of(client.get("/countries/se/"))
+    assert soup.select_one('header form[role="search"] input[name="q"]')
+    assert "Sweden" in soup.find("meta", attrs={"name": "description"})["content"]
+    assert soup.find("meta", property="og:title")["content"].startswith("Sweden")
+
+
+@pytest.mark.parametrize("sort", ["source", "date", "answered"])
+def test_claim_list_sorts(client, sort):
+    soup = soup_of(client.get("/claims/", {"sort": sort, "kind": "fact"}))
+    shown = [int(row["id"].removeprefix("row-")) for row in soup.select(".results .claim")]
+    expected = list(
+        Claim.objects.published().filter(kind="fact").sorted_by(sort).values_list("pk", flat=True)
+    )[:50]
+    assert shown == expected
+    if sort == "answered":
+        counts = Claim.objects.with_answer_counts().in_bulk(shown[:2])
+        first, second = (counts[pk].rebutted_count + counts[pk].supported_count for pk in shown[:2])
+        assert first >= second
+
+
+def test_country_list_has_one_row_per_country_with_its_latest_status(client):
+    soup = soup_of(client.get("/countries/"))
+    rows = {row.th.get_text(strip=True): row for row in soup.select("table.countries tbody tr")}
+    assert len(rows) == Country.objects.count()
+    japan = rows["Japan"].select_one('td[data-label="Latest reported status"]').get_text(" ")
+    # Undecided on 13 Dec (CDT), reported as walking out on 30 Dec (People's Democracy).
+    assert "Walked out" in japan and "30 Dec 2012" in japan
+
+
+def test_source_page_renders_markdown_headings_and_offers_the_clean_text(client):
+    soup = soup_of(client.get("/sources/wsws-us-walks-out-of-wcit/"))
+    headings = soup.select('.reading [role="heading"]')
+    assert [h.get_text() for h in headings][:2] == [
+        "US walks out of World Conference on Information Technology",
+        "Global split over telecom treaty",
+    ]
+    assert "#" not in headings[0].get_text()
+    clean = soup_of(client.get("/sources/wsws-us-walks-out-of-wcit/?clean=1"))
+    assert not clean.select(".reading mark") and not clean.select(".margin-notes")
+    assert soup.select(".reading mark")
+
+
+def test_margin_notes_number_claims_within_their_source(client):
+    soup = soup_of(client.get("/sources/cdt-wcit-watch-day-11/"))
+    numbers = [int(li["value"]) for li in soup.select("#text-cdt-wcit-watch-day-11 .note")]
+    assert numbers == list(range(1, len(numbers) + 1))
+    assert (
+        len(numbers)
+        == Claim.objects.published().filter(source__slug="cdt-wcit-watch-day-11").count()
+    )
