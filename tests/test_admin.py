@@ -35,6 +35,10 @@ def claim_form(**overrides):
         "relations_out-INITIAL_FORMS": "0",
         "relations_out-MIN_NUM_FORMS": "0",
         "relations_out-MAX_NUM_FORMS": "1000",
+        "events-TOTAL_FORMS": "0",
+        "events-INITIAL_FORMS": "0",
+        "events-MIN_NUM_FORMS": "0",
+        "events-MAX_NUM_FORMS": "1000",
         **overrides,
     }
 

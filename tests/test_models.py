@@ -1,3 +1,5 @@
+from datetime import date
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -98,3 +100,35 @@ def test_queryset_methods_chain(make_claim):
     assert published in about_sweden
     assert draft not in about_sweden
     assert all(sweden in claim.countries.all() for claim in about_sweden)
+
+
+def test_an_event_date_must_be_stated_in_the_claims_source(db):
+    from django.core.exceptions import ValidationError
+
+    from wcit.models import ClaimEvent
+
+    claim = Claim.objects.get(pk=1)
+    event = ClaimEvent(
+        claim=claim, happened="2012-12-15", what="invented", evidence="Saturday, December 15"
+    )
+    with pytest.raises(ValidationError, match="is not in source “wsws-us-walks-out-of-wcit”"):
+        event.full_clean()
+
+
+def test_every_shipped_event_date_is_in_its_source(db):
+    from wcit.models import ClaimEvent
+
+    events = ClaimEvent.objects.select_related("claim__source")
+    assert events.exists()
+    for event in events:
+        assert event.evidence in event.claim.source.text, event.pk
+
+
+def test_sources_that_date_one_happening_differently_are_kept_apart(db):
+    from wcit.models import ClaimEvent
+
+    breakdown = ClaimEvent.objects.filter(occasion="conference-breaks-down")
+    assert set(breakdown.values_list("happened", flat=True)) == {
+        date(2012, 12, 13),
+        date(2012, 12, 14),
+    }

@@ -13,6 +13,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
     Claim,
+    ClaimEvent,
     ClaimRelation,
     Clause,
     ClauseText,
@@ -115,6 +116,13 @@ class RelationInline(admin.TabularInline):
     verbose_name = "relation to another claim"
 
 
+class EventInline(admin.TabularInline):
+    model = ClaimEvent
+    fields = ["happened", "precision", "what", "occasion", "evidence", "note"]
+    extra = 0
+    verbose_name = "dated event the passage describes"
+
+
 @admin.register(Claim)
 class ClaimAdmin(SimpleHistoryAdmin):
     list_display = ["id", "summary", "source", "speaker", "kind", "stance", "status"]
@@ -131,7 +139,7 @@ class ClaimAdmin(SimpleHistoryAdmin):
     search_fields = ["summary", "quote", "source__slug", "speaker__name"]
     autocomplete_fields = ["source", "speaker", "countries", "clauses"]
     list_select_related = ["source", "speaker"]
-    inlines = [RelationInline]
+    inlines = [RelationInline, EventInline]
     actions = ["publish", "unpublish"]
     fieldsets = [
         (None, {"fields": ["source", "quote", "prefix", "suffix"]}),

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from .models import (
     Claim,
+    ClaimEvent,
     ClaimRelation,
     Clause,
     ClauseText,
@@ -29,6 +30,7 @@ FIXTURES = [
     ("clause_texts.json", ClauseText, ["id"]),
     ("claims.json", Claim, ["id"]),
     ("relations.json", ClaimRelation, ["id"]),
+    ("events.json", ClaimEvent, ["happened", "claim", "id"]),
     ("disputes.json", Dispute, ["position"]),
     ("dispute_positions.json", Position, ["dispute__position", "order", "key"]),
     ("key_figures.json", KeyFigure, ["position"]),

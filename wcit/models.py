@@ -849,6 +849,66 @@ class ClaimRelation(models.Model):
         return f"#{self.from_claim_id} {self.get_kind_display()} #{self.to_claim_id}"
 
 
+class ClaimEvent(models.Model):
+    """When something a claim describes happened, as its source states it: never guessed."""
+
+    class Precision(models.TextChoices):
+        DAY = "day", "Day"
+        MONTH = "month", "Month"
+        YEAR = "year", "Year"
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="events")
+    happened = models.DateField(
+        help_text="The date the source states. For a month or a year, its first day, with "
+        "the precision saying so."
+    )
+    precision = models.CharField(max_length=10, choices=Precision.choices, default=Precision.DAY)
+    what = models.CharField(max_length=200, help_text="The event, in a few plain words.")
+    occasion = models.SlugField(
+        max_length=60,
+        blank=True,
+        help_text="A key shared by the events of different claims that are the same happening "
+        "(e.g. “conference-breaks-down”), so that differing dates are shown side by side.",
+    )
+    evidence = models.CharField(
+        max_length=300,
+        help_text="The exact words of the source that state the date: they must occur in it.",
+    )
+    note = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="How the date was read, where the words are relative (“today” in a report "
+        "dated 13 December 2012).",
+    )
+
+    class Meta:
+        ordering = ["happened", "claim", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(precision__in=["day", "month", "year"]),
+                name="claimevent_precision_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.what} ({self.display_date})"
+
+    @property
+    def display_date(self):
+        formats = {"day": "%-d %b %Y", "month": "%B %Y", "year": "%Y"}
+        return self.happened.strftime(formats[self.precision])
+
+    def clean(self):
+        super().clean()
+        if self.claim_id and self.evidence and self.evidence not in self.claim.source.text:
+            raise ValidationError(
+                {
+                    "evidence": f"“{self.evidence}” is not in source “{self.claim.source.slug}” "
+                    f"of claim #{self.claim_id}: quote the words that state the date."
+                }
+            )
+
+
 # Disputes ------------------------------------------------------------------
 
 
