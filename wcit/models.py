@@ -8,10 +8,12 @@ the source's text, or the record is refused.
 import re
 from collections import defaultdict
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django_countries import countries
 from django_countries.fields import CountryField
@@ -568,6 +570,7 @@ class SignatureStatus(models.TextChoices):
 
 class PublicationStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
+    IN_REVIEW = "in_review", "In review"
     PUBLISHED = "published", "Published"
 
 
@@ -625,7 +628,20 @@ class Claim(Passage):
         max_length=20,
         choices=Status.choices,
         default=Status.DRAFT,
-        help_text="Only published claims appear on the public pages.",
+        help_text="Only published claims appear on the public pages. Curators submit a claim "
+        "for review; a reviewer publishes it.",
+    )
+    published_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When a reviewer last published it."
+    )
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The reviewer who last published it.",
     )
     related = models.ManyToManyField(
         "self",
@@ -641,6 +657,7 @@ class Claim(Passage):
     class Meta:
         ordering = ["id"]
         default_related_name = "claims"
+        permissions = [("publish_claim", "Can publish claims (reviewers)")]
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=ClaimKind.values), name="claim_kind_valid"),
             models.CheckConstraint(
@@ -665,6 +682,12 @@ class Claim(Passage):
     @property
     def label(self):
         return f"Claim #{self.pk}" if self.pk else "This claim"
+
+    def mark_published(self, user):
+        """Set the status to published, recording who published it and when (not saved)."""
+        self.status = self.Status.PUBLISHED
+        self.published_at = timezone.now()
+        self.published_by = user
 
     @property
     def dom_id(self):
@@ -712,6 +735,12 @@ class ClaimRelation(models.Model):
         return f"#{self.from_claim_id} {self.get_kind_display()} #{self.to_claim_id}"
 
 
+class KeyFigureQuerySet(models.QuerySet):
+    def published(self):
+        """Figures whose claim is published: a draft's figure shows nowhere public."""
+        return self.filter(claim__status=Claim.Status.PUBLISHED)
+
+
 class KeyFigure(models.Model):
     """A figure on the overview page, cited from the claim whose passage states it."""
 
@@ -732,6 +761,8 @@ class KeyFigure(models.Model):
     position = models.PositiveSmallIntegerField(
         unique=True, help_text="Order on the overview page."
     )
+
+    objects = KeyFigureQuerySet.as_manager()
 
     class Meta:
         ordering = ["position"]

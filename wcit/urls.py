@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import path, register_converter
 
-from . import views
+from . import curation, views
 from .api import api
 
 
@@ -35,6 +35,7 @@ urlpatterns = [
     path("speakers.<format:format>", views.SpeakerListView.as_view(), name="speaker-export"),
     path("claims.<format:format>", views.ClaimListView.as_view(), name="claim-export"),
     path("api/", api.urls),
+    path("admin/changes/", admin.site.admin_view(curation.changes_view), name="admin-changes"),
     path("admin/", admin.site.urls),
 ]
 
