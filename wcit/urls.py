@@ -3,6 +3,7 @@ from django.urls import path, register_converter
 
 from . import curation, views
 from .api import api
+from .feeds import ClaimFeed
 
 
 class ExportFormat:
@@ -29,6 +30,7 @@ urlpatterns = [
     path("speakers/<slug:slug>/", views.SpeakerDetailView.as_view(), name="speaker-detail"),
     path("claims/", views.ClaimListView.as_view(), name="claim-list"),
     path("claims/<int:pk>/", views.ClaimDetailView.as_view(), name="claim-detail"),
+    path("claims/feed/", ClaimFeed(), name="claim-feed"),
     path("search/", views.search_page, name="search"),
     path("countries.<format:format>", views.CountryListView.as_view(), name="country-export"),
     path("sources.<format:format>", views.SourceListView.as_view(), name="source-export"),
