@@ -15,6 +15,7 @@ from django.db.models import Count
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path
+from django.utils.text import Truncator
 from django_countries import countries
 
 from .curation import CuratedAdmin, OptimisticLockForm, ensure_baseline
@@ -81,7 +82,6 @@ class ClauseTextInline(admin.StackedInline):
 
     class Media:
         js = ["wcit/admin/passage-picker.js"]
-        css = {"all": ["wcit/admin/admin.css"]}
 
 
 @admin.register(Source)
@@ -184,7 +184,7 @@ class ClaimForm(OptimisticLockForm):
 
 @admin.register(Claim)
 class ClaimAdmin(CuratedAdmin):
-    list_display = ["id", "summary", "source", "speaker", "kind", "stance", "status"]
+    list_display = ["id", "summary", "source_title", "speaker", "kind_and_stance", "status"]
     list_display_links = ["id", "summary"]
     list_filter = [
         "status",
@@ -213,7 +213,17 @@ class ClaimAdmin(CuratedAdmin):
 
     class Media:
         js = ["wcit/admin/passage-picker.js"]
-        css = {"all": ["wcit/admin/admin.css"]}
+
+    @admin.display(ordering="source__slug", description="source")
+    def source_title(self, claim):
+        # Full titles run to 90 characters: at 1280 px the list would scroll sideways.
+        return Truncator(claim.source.title).chars(48)
+
+    @admin.display(ordering="kind", description="kind, stance")
+    def kind_and_stance(self, claim):
+        if claim.stance:
+            return f"{claim.get_kind_display()}, {claim.get_stance_display().lower()}"
+        return claim.get_kind_display()
 
     def has_publish_permission(self, request, obj=None):
         return request.user.has_perm("wcit.publish_claim")
