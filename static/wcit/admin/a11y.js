@@ -1,7 +1,8 @@
 /*
  * Accessible names the admin's autocomplete widgets (select2) leave out: the
- * search box it adds to a multiple select has no label. Named after the
- * field's own label. No inline script (a strict CSP is coming).
+ * search box it adds to a multiple select has no label, and a single select's
+ * box is named only by its current choice. Both are named after the field's
+ * own label. No inline script (a strict CSP is coming).
  */
 (function () {
   "use strict";
@@ -20,11 +21,19 @@
       container.querySelectorAll(".select2-search__field").forEach(function (input) {
         if (!input.hasAttribute("aria-label")) { input.setAttribute("aria-label", "Search " + text); }
       });
-      container.querySelectorAll(".select2-selection[role=combobox]").forEach(function (box) {
-        if (!box.hasAttribute("aria-label") && !box.hasAttribute("aria-labelledby")) {
-          box.setAttribute("aria-label", text);
-        }
-      });
+      // A single select's box is named by its current choice alone, which may be empty:
+      // name it by the field's label first.
+      var label = select.id && document.querySelector('label[for="' + select.id + '"]');
+      if (label) {
+        if (!label.id) { label.id = select.id + "-label"; }
+        var named = ".select2-selection[role=combobox], .select2-selection__rendered[role=textbox]";
+        container.querySelectorAll(named).forEach(function (box) {
+          var ids = (box.getAttribute("aria-labelledby") || "").split(" ").filter(Boolean);
+          if (ids.indexOf(label.id) === -1) {
+            box.setAttribute("aria-labelledby", [label.id].concat(ids).join(" "));
+          }
+        });
+      }
     });
   }
 

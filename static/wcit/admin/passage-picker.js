@@ -148,7 +148,7 @@
       "class": "passage-picker",
       "aria-labelledby": "passage-picker-heading-" + n
     });
-    panel.appendChild(element("h3", { id: "passage-picker-heading-" + n }, "Source text"));
+    panel.appendChild(element("h2", { id: "passage-picker-heading-" + n }, "Source text"));
     panel.appendChild(element("p", { "class": "picker-help" },
       "Select the passage below to fill the quote, or type a few of its words in " +
       "“Find in the source” and choose where they occur. A prefix or suffix is added " +
