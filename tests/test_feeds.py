@@ -124,3 +124,11 @@ def test_no_public_page_shows_an_unpublished_claim(client, make_claim, status):
         assert marker not in content.decode(), url
     assert client.get(claim.get_absolute_url()).status_code == 404
     assert client.get(f"/api/claims/{claim.pk}/").status_code == 404
+
+
+def test_claims_as_loaded_from_the_fixtures_are_not_news(client, admin_client):
+    """Loading the fixtures writes history records (m2m); they are baselines, not changes."""
+    assert Claim.history.filter(id__in=Claim.objects.published().values("pk")).exists()
+    assert entries(client) == []
+    page = admin_client.get(reverse("admin-changes"))
+    assert "No change has been recorded yet." in page.content.decode()

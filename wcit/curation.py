@@ -86,6 +86,21 @@ def ensure_baseline(obj, when):
     stored.save()
 
 
+def mark_as_baseline(models_list, since):
+    """Make the history records written since ``since`` (a fixture load) baselines.
+
+    Loading a claim's countries and clauses writes a history record for each
+    (``loaddata`` saves rows raw, but many-to-many changes still signal): one
+    record per object, on one date, stating the loaded state, is what
+    curation should start from. Neither the changes page nor the feed lists
+    baselines.
+    """
+    for model in models_list:
+        history_model(model).objects.filter(history_date__gte=since).update(
+            history_date=since, history_change_reason=BASELINE_REASON
+        )
+
+
 def m2m_fields(model):
     history = history_model(model)
     return list(getattr(history, "_history_m2m_fields", []))

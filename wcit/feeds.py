@@ -5,14 +5,15 @@ from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
+from .curation import BASELINE_REASON
 from .models import Claim
 
 
 class ClaimFeed(Feed):
     """Published claims, most recently published or changed first.
 
-    Claims loaded from the fixtures and never touched since have no recorded
-    change, so the feed lists what curation did in this database.
+    Claims loaded from the fixtures and never changed since have only a
+    baseline record, so the feed lists what curation did in this database.
     """
 
     feed_type = Atom1Feed
@@ -24,7 +25,9 @@ class ClaimFeed(Feed):
         return reverse("claim-list")
 
     def items(self):
-        history = Claim.history.model.objects.filter(id=OuterRef("pk"))
+        history = Claim.history.model.objects.filter(id=OuterRef("pk")).exclude(
+            history_change_reason=BASELINE_REASON
+        )
         latest = history.order_by("-history_date").values("history_date")[:1]
         first = history.order_by("history_date").values("history_date")[:1]
         return (
