@@ -156,6 +156,7 @@ def test_revert_restores_countries_clauses_and_relations(admin_client):
     original_countries = set(claim.countries.values_list("pk", flat=True))
     original_clauses = set(claim.clauses.values_list("pk", flat=True))
     original_relations = set(claim.relations_out.values_list("pk", "to_claim", "kind"))
+    original_labels = sorted(str(relation) for relation in claim.relations_out.all())
     assert original_relations
     other = Country.objects.exclude(pk__in=original_countries).first()
     # Only an administrator may delete a relation (curators may not delete).
@@ -176,6 +177,8 @@ def test_revert_restores_countries_clauses_and_relations(admin_client):
     revert_url = reverse("admin:wcit_claim_simple_history", args=[claim.pk, baseline.history_id])
     page = client.get(revert_url)
     assert page.status_code == 200
+    listed = BeautifulSoup(page.content, "html.parser").select(".revert-related li")
+    assert sorted(li.get_text() for li in listed) == original_labels
     data = form_data(page.content, "historicalclaim_form")
     assert set(map(int, data.get("countries", []))) == original_countries
     response = client.post(revert_url, data)

@@ -99,6 +99,8 @@ class SpeakerAdmin(AutocompleteMixin, CuratedAdmin):
 class ClaimInline(AutocompleteMixin, admin.TabularInline):
     model = Claim
     fields = ["quote", "summary", "speaker", "kind", "stance", "status"]
+    # Publishing goes through the claim's own form or action, which record who and when.
+    readonly_fields = ["status"]
     autocomplete_fields = ["speaker"]
     extra = 0
     show_change_link = True

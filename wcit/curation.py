@@ -262,13 +262,11 @@ def is_baseline(record):
 # Revert ----------------------------------------------------------------------
 
 
-def restore_related(obj, accessor, cutoff, when):
-    """Make the rows of reverse relation ``accessor`` of ``obj`` what they were at ``cutoff``.
+def related_at(obj, accessor, cutoff):
+    """The rows of reverse relation ``accessor`` of ``obj`` as they were at ``cutoff``.
 
-    Rows created after ``cutoff`` are deleted, changed rows get their values
-    back, deleted rows are recreated. A row with no history at all predates the
-    history and is left as it is. Returns messages about rows that could not
-    be restored (their other end is gone).
+    Returns ({pk: values}, {pk: current row}, {pk: history}). A current row with
+    no history at all predates the history and counts as it is.
     """
     rel = obj._meta.get_field(accessor)
     related, fk = rel.related_model, rel.field
@@ -279,30 +277,45 @@ def restore_related(obj, accessor, cutoff, when):
         by_pk.setdefault(getattr(record, related._meta.pk.attname), []).append(record)
     current = {row.pk: row for row in getattr(obj, accessor).all()}
 
-    def state_at_cutoff(history):
+    def state(history):
         before = [r for r in history if r.history_date <= cutoff]
         if before:
             return None if before[-1].history_type == "-" else before[-1]
         # Only later records: the row existed at cutoff unless a later record created it.
         return history[0] if history[0].history_type != "+" else None
 
-    problems = []
+    then = {}
+    for pk, history in by_pk.items():
+        record = state(history)
+        if record is not None:
+            then[pk] = {f.attname: getattr(record, f.attname) for f in fields}
     for pk, row in current.items():
-        history = by_pk.get(pk)
-        if history and state_at_cutoff(history) is None:
+        if pk not in by_pk:
+            then[pk] = {f.attname: getattr(row, f.attname) for f in fields}
+    return then, current
+
+
+def restore_related(obj, accessor, cutoff, when):
+    """Make the rows of reverse relation ``accessor`` of ``obj`` what they were at ``cutoff``.
+
+    Rows created after ``cutoff`` are deleted, changed rows get their values
+    back, deleted rows are recreated. Returns messages about rows that could
+    not be restored (their other end is gone).
+    """
+    related = obj._meta.get_field(accessor).related_model
+    then, current = related_at(obj, accessor, cutoff)
+    for pk, row in current.items():
+        if pk not in then:
             row._history_date = when
             row.delete()
-    for pk, history in by_pk.items():
-        then = state_at_cutoff(history)
-        if then is None:
-            continue
+    problems = []
+    for pk, values in then.items():
         row = current.get(pk)
-        values = {f.attname: getattr(then, f.attname) for f in fields}
         if row is not None and all(getattr(row, k) == v for k, v in values.items()):
             continue
         missing = [
             f.verbose_name
-            for f in fields
+            for f in tracked_fields(related)
             if isinstance(f, models.ForeignKey)
             and values[f.attname] is not None
             and not f.related_model._default_manager.filter(pk=values[f.attname]).exists()
@@ -389,8 +402,22 @@ class CuratedAdmin(SimpleHistoryAdmin):
         return RevertForm
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
+        record = history_model(self.model).objects.filter(history_id=version_id).first()
+        obj = self.model._default_manager.filter(pk=object_id).first()
+        restored = []
+        if record is not None and obj is not None:
+            for accessor in self.revert_related:
+                related = self.model._meta.get_field(accessor).related_model
+                then, _current = related_at(obj, accessor, record.history_date)
+                restored.append(
+                    (
+                        related._meta.verbose_name_plural,
+                        [str(related(pk=pk, **values)) for pk, values in sorted(then.items())],
+                    )
+                )
+        context = {"revert_related": restored, **(extra_context or {})}
         with transaction.atomic(using=router.db_for_write(self.model)):
-            return super().history_form_view(request, object_id, version_id, extra_context)
+            return super().history_form_view(request, object_id, version_id, context)
 
 
 # What changed ------------------------------------------------------------------
