@@ -193,3 +193,33 @@ def test_keyboard_path_types_words_and_picks_an_occurrence(admin_page, live_serv
     _save_claim(page, "Picked with the keyboard.")
     claim = Claim.objects.get(summary="Picked with the keyboard.")
     assert anchoring.resolve(source.text, claim.quote, claim.prefix, claim.suffix).start == second
+
+
+def test_claim_admin_fits_1280_pixels_and_titles_clear_the_tools(admin_page, live_server):
+    from wcit.models import ClaimRelation
+
+    page = admin_page
+    page.goto(live_server.url + "/admin/wcit/claim/")
+    overflow = page.evaluate(
+        """() => [document.documentElement, document.querySelector('#changelist .results')]
+            .map(el => el.scrollWidth - el.clientWidth)"""
+    )
+    assert overflow == [0, 0]
+
+    # The longest summary makes the longest title.
+    claim = max(
+        ClaimRelation.objects.select_related("from_claim"), key=lambda r: len(r.from_claim.summary)
+    ).from_claim
+    page.goto(f"{live_server.url}/admin/wcit/claim/{claim.pk}/change/")
+    title = page.locator("#content > h2").bounding_box()
+    for tool in page.locator(".object-tools a").all():
+        box = tool.bounding_box()
+        assert box["y"] >= title["y"] + title["height"] or box["x"] >= title["x"] + title["width"]
+    assert (
+        page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        == 0
+    )
+    assert (
+        page.locator("#relations_out-group h2").first.inner_text().lower()
+        == "relations to other claims"
+    )
