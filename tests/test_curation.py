@@ -278,3 +278,32 @@ def test_an_admin_edit_appears_in_the_exported_fixtures(tmp_path):
     record = next(r for r in exported if r["pk"] == claim.pk)
     assert record["fields"]["summary"] == "A summary edited in the admin."
     assert "published_by" not in record["fields"]
+
+
+def test_what_changed_makes_the_same_number_of_queries_for_more_changes(admin_client):
+    """Guards the N+1 of diffing each change against the version before it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    def edit(claims):
+        for claim in claims:
+            claim.summary += " (edited)"
+            claim._history_date = timezone.now()
+            claim.save()
+            claim.countries.add(Country.objects.get(code="SE"))
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            response = admin_client.get(reverse("admin-changes"))
+        assert response.status_code == 200
+        return len(captured), len(
+            BeautifulSoup(response.content, "html.parser").select(".change-entry")
+        )
+
+    edit(Claim.objects.exclude(countries__code="SE")[:3])
+    few, listed_few = queries()
+    edit(Claim.objects.exclude(countries__code="SE")[:12])
+    many, listed_many = queries()
+    assert listed_many > listed_few >= 3
+    assert many == few

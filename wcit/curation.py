@@ -113,14 +113,33 @@ def tracked_fields(model):
     return [f for f in model._meta.concrete_fields if not f.primary_key and f.attname in names]
 
 
-def record_values(record):
-    """{field name: value} of a history record, many-to-many as sets of ids."""
+def record_values(record, m2m_cache=None):
+    """{field name: value} of a history record, many-to-many as sets of ids.
+
+    ``m2m_cache`` is what ``m2m_values`` returned for a batch of records.
+    """
     model = record.instance_type
     values = {f.name: getattr(record, f.attname) for f in tracked_fields(model)}
     for m2m in m2m_fields(model):
+        if m2m_cache is not None:
+            values[m2m.name] = m2m_cache.get((m2m.name, record.history_id), set())
+            continue
         target = get_m2m_reverse_field_name(m2m)
         values[m2m.name] = set(getattr(record, m2m.name).values_list(f"{target}_id", flat=True))
     return values
+
+
+def m2m_values(model, history_ids):
+    """{(field name, history id): set of ids} for many records: one query per field."""
+    cache = {}
+    for m2m in m2m_fields(model):
+        target = get_m2m_reverse_field_name(m2m)
+        rows = getattr(history_model(model), m2m.name).model.objects.filter(
+            history_id__in=history_ids
+        )
+        for history_id, value in rows.values_list("history_id", f"{target}_id"):
+            cache.setdefault((m2m.name, history_id), set()).add(value)
+    return cache
 
 
 def form_values(form):
@@ -139,22 +158,32 @@ def form_values(form):
     return values
 
 
-def describe(model, name, value):
-    """A value as a curator reads it: names, not ids; labels, not codes."""
+def describe(model, name, value, known=None):
+    """A value as a curator reads it: names, not ids; labels, not codes.
+
+    ``known`` maps related primary keys to their names, for the field's
+    related model, when the caller fetched them in bulk (``related_names``).
+    """
     f = model._meta.get_field(name)
     if value in (None, "") or value == set():
         return EMPTY
-    if isinstance(f, models.ManyToManyField):
-        objects = f.related_model._default_manager.filter(pk__in=value)
-        return ", ".join(sorted(str(obj) for obj in objects)) or EMPTY
-    if isinstance(f, models.ForeignKey):
-        obj = f.related_model._default_manager.filter(pk=value).first()
-        return str(obj) if obj is not None else f"#{value} (deleted)"
+    if isinstance(f, models.ManyToManyField | models.ForeignKey):
+        ids = value if isinstance(value, set) else {value}
+        if known is None:
+            known = related_names(model, name, ids)
+        shown = [known.get(pk, f"#{pk} (deleted)") for pk in ids]
+        return ", ".join(sorted(shown)) if isinstance(value, set) else shown[0]
     if f.choices:
         return dict(f.flatchoices).get(value, value)
     if isinstance(value, timezone.datetime):
         return date_format(timezone.localtime(value), "DATETIME_FORMAT")
     return str(value)
+
+
+def related_names(model, name, ids):
+    """{pk: name} of the objects field ``name`` of ``model`` refers to, in one query."""
+    related = model._meta.get_field(name).related_model
+    return {pk: str(obj) for pk, obj in related._default_manager.in_bulk(ids).items()}
 
 
 def label(model, name):
@@ -440,49 +469,91 @@ class Change:
 
 
 def recent_changes(model_list, limit=100):
-    """The latest save groups of ``model_list``, newest first, each with its diff and who."""
-    groups = []
+    """The latest save groups of ``model_list``, newest first, each with its diff and who.
+
+    A fixed number of queries per model (plus one per distinct related value
+    shown), whatever the number of changes listed.
+    """
+    latest = []
     for model in model_list:
+        keys = (
+            history_model(model)
+            .objects.exclude(history_change_reason=BASELINE_REASON)
+            .order_by("-history_date", "-history_id")
+            .values_list(model._meta.pk.attname, "history_date")[: limit * 4]
+        )
+        latest += [(when, model, pk) for pk, when in dict.fromkeys(keys)]
+    latest.sort(key=lambda item: item[0], reverse=True)
+    chosen = latest[:limit]
+    changes = []
+    for model in model_list:
+        wanted = [(when, pk) for when, m, pk in chosen if m is model]
+        if not wanted:
+            continue
         pk_name = model._meta.pk.attname
         records = (
             history_model(model)
-            .objects.exclude(history_change_reason=BASELINE_REASON)
+            .objects.filter(**{f"{pk_name}__in": {pk for _when, pk in wanted}})
             .select_related("history_user")
-            .order_by("-history_date", "-history_id")[: limit * 4]
+            .order_by("history_date", "history_id")
         )
-        seen = {}
+        groups = {}  # pk -> {date: [records]}, oldest first
         for record in records:
-            key = (getattr(record, pk_name), record.history_date)
-            seen.setdefault(key, []).append(record)
-        groups += [(model, key, rows) for key, rows in seen.items()]
-    groups.sort(key=lambda g: g[1][1], reverse=True)
-    changes = []
-    for model, (pk, when), rows in groups[:limit]:
-        last, first = rows[0], rows[-1]
-        previous = records_of(model, pk).filter(history_date__lt=when).last()
-        old = record_values(group_last(previous)) if previous else {}
-        new = record_values(last)
-        if last.history_type == "-":
-            kind, changed = "deleted", []
-        elif previous is None and first.history_type == "+":
-            kind = "added"
-            changed = [(n, None, v) for n, v in new.items() if v not in (None, "", set())]
-        else:
-            kind, changed = "changed", diff(model, old, new) if previous else []
-        changes.append(
-            Change(
-                model=model,
-                object_id=pk,
-                obj_label=str(last.instance),
-                who=user_name(last.history_user),
-                when=when,
-                kind=kind,
-                rows=[
-                    (label(model, n), describe(model, n, a), describe(model, n, b))
-                    for n, a, b in changed
-                ],
+            by_date = groups.setdefault(getattr(record, pk_name), {})
+            by_date.setdefault(record.history_date, []).append(record)
+        pairs = []
+        for when, pk in wanted:
+            dates = list(groups[pk])
+            rows = groups[pk][when]
+            index = dates.index(when)
+            previous = groups[pk][dates[index - 1]][-1] if index else None
+            pairs.append((when, pk, rows, previous))
+        ids = [r.history_id for _w, _p, rows, prev in pairs for r in (rows[-1], prev) if r]
+        cache = m2m_values(model, ids)
+        found = []
+        for when, pk, rows, previous in pairs:
+            last, first = rows[-1], rows[0]
+            new = record_values(last, cache)
+            if last.history_type == "-":
+                kind, changed = "deleted", []
+            elif previous is None and first.history_type == "+":
+                kind = "added"
+                changed = [(n, None, v) for n, v in new.items() if v not in (None, "", set())]
+            elif previous is None:
+                kind, changed = "changed", []
+            else:
+                kind, changed = "changed", diff(model, record_values(previous, cache), new)
+            found.append((when, pk, last, kind, changed))
+        # The names of every related object shown, one query per field.
+        ids = {}
+        for *_rest, changed in found:
+            for n, a, b in changed:
+                if model._meta.get_field(n).is_relation:
+                    for value in (a, b):
+                        ids.setdefault(n, set()).update(
+                            value if isinstance(value, set) else {value} - {None}
+                        )
+        known = {n: related_names(model, n, values) for n, values in ids.items()}
+        for when, pk, last, kind, changed in found:
+            changes.append(
+                Change(
+                    model=model,
+                    object_id=pk,
+                    obj_label=str(last.instance),
+                    who=user_name(last.history_user),
+                    when=when,
+                    kind=kind,
+                    rows=[
+                        (
+                            label(model, n),
+                            describe(model, n, a, known.get(n)),
+                            describe(model, n, b, known.get(n)),
+                        )
+                        for n, a, b in changed
+                    ],
+                )
             )
-        )
+    changes.sort(key=lambda change: change.when, reverse=True)
     return changes
 
 
