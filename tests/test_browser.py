@@ -223,3 +223,24 @@ def test_claim_admin_fits_1280_pixels_and_titles_clear_the_tools(admin_page, liv
         page.locator("#relations_out-group h2").first.inner_text().lower()
         == "relations to other claims"
     )
+
+
+def test_clause_text_inline_has_the_passage_picker_too(admin_page, live_server):
+    from wcit import anchoring
+    from wcit.models import ClauseText
+
+    text = ClauseText.objects.select_related("clause", "source").order_by("id").first()
+    words = text.source.text[text.anchor.start : text.anchor.end]
+    page = admin_page
+    page.goto(f"{live_server.url}/admin/wcit/clause/{text.clause.pk}/change/")
+    picker = page.locator(".passage-picker").first
+    picker.locator(".passage-picker-text").filter(has_text=words[:30]).wait_for()
+    page.fill("#id_texts-0-quote", "")
+    picker.locator(".passage-picker-find").fill(words)
+    picker.locator(".passage-picker-match").first.click()
+    assert page.input_value("#id_texts-0-quote") == words
+    page.click("input[name=_save]")
+    page.wait_for_url("**/admin/wcit/clause/")
+    text.refresh_from_db()
+    anchor = anchoring.resolve(text.source.text, text.quote, text.prefix, text.suffix)
+    assert text.source.text[anchor.start : anchor.end] == words
