@@ -32,6 +32,7 @@ def entries(client):
         {
             "title": entry.findtext(f"{ATOM}title"),
             "link": entry.find(f"{ATOM}link").get("href"),
+            "id": entry.findtext(f"{ATOM}id"),
             "updated": entry.findtext(f"{ATOM}updated"),
             "published": entry.findtext(f"{ATOM}published"),
         }
@@ -56,6 +57,9 @@ def test_a_claim_a_reviewer_publishes_is_in_the_feed_and_a_draft_is_not(client, 
     feed = entries(client)
     assert feed[0]["title"] == "Waiting for review."
     assert feed[0]["link"].endswith(f"/claims/{waiting.pk}/")
+    # An Atom id is an IRI, stable across updates: the claim's own URL.
+    assert feed[0]["id"] == feed[0]["link"]
+    assert feed[0]["id"].startswith("http://")
     assert feed[0]["updated"] and feed[0]["published"]
     assert "A draft nobody may read yet." not in [e["title"] for e in feed]
 

@@ -47,9 +47,6 @@ class ClaimFeed(Feed):
     def item_link(self, claim):
         return claim.get_absolute_url()
 
-    def item_guid(self, claim):
-        return f"claim-{claim.pk}"
-
     def item_author_name(self, claim):
         return claim.speaker.name if claim.speaker else None
 
