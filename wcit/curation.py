@@ -9,9 +9,11 @@ Three conventions hold the history together:
   change, each inline row) carries the same ``history_date``: a *save group*.
   The state of a version is its group's last record; the state of its
   related rows is theirs as of that date.
-- Before the first recorded change of an object that has no history (loaded
-  from the fixtures), a *baseline* record of its state is written, so that a
-  revert can go back to it and a conflict can be shown against it.
+- Every object has a *baseline* to go back to and to show a conflict against:
+  ``load_corpus`` marks the records a fixture load writes as baselines
+  (``mark_as_baseline``), and before the first recorded change of an object
+  with no history at all a baseline record of its stored state is written
+  (``ensure_baseline``). Baselines are not listed as changes.
 - The version a change form was opened at is the id of the object's latest
   history record, posted back in a hidden field; a save from an older version
   is refused with what changed since, and the curator's typing is kept.
