@@ -8,12 +8,22 @@ from wcit.models import Claim, Source
 pytestmark = pytest.mark.django_db
 
 
+def staff_client(client, name, group):
+    user = User.objects.create_user(name, password="curate-carefully-12", is_staff=True)
+    user.groups.add(Group.objects.get(name=group))
+    client.force_login(user)
+    client.user = user
+    return client
+
+
 @pytest.fixture
 def curator_client(client):
-    user = User.objects.create_user("cora", password="curate-carefully-12", is_staff=True)
-    user.groups.add(Group.objects.get(name="curator"))
-    client.force_login(user)
-    return client
+    return staff_client(client, "cora", "curator")
+
+
+@pytest.fixture
+def reviewer_client(client):
+    return staff_client(client, "rex", "reviewer")
 
 
 def claim_form(**overrides):
@@ -105,15 +115,113 @@ def test_country_admin_finds_countries_by_iso_name(admin_client):
     assert "Sweden" in response.content.decode()
 
 
-def test_publish_action_records_history(curator_client):
+def test_reviewer_publishes_with_the_action_and_history_records_who_and_when(reviewer_client):
     claim = Claim.objects.first()
-    Claim.objects.filter(pk=claim.pk).update(status="draft")
+    Claim.objects.filter(pk=claim.pk).update(status="in_review")
     before = claim.history.count()
-    response = curator_client.post(
+    response = reviewer_client.post(
         reverse("admin:wcit_claim_changelist"),
         {"action": "publish", "_selected_action": [claim.pk]},
     )
     assert response.status_code == 302
     claim.refresh_from_db()
     assert claim.status == "published"
-    assert claim.history.count() == before + 1
+    assert claim.published_by == reviewer_client.user
+    assert claim.published_at is not None
+    latest = claim.history.latest()
+    assert latest.status == "published"
+    assert latest.history_user == reviewer_client.user
+    assert claim.history.count() > before
+
+
+def test_curator_cannot_publish_with_the_action(curator_client):
+    claim = Claim.objects.first()
+    Claim.objects.filter(pk=claim.pk).update(status="in_review")
+    response = curator_client.post(
+        reverse("admin:wcit_claim_changelist"),
+        {"action": "publish", "_selected_action": [claim.pk]},
+    )
+    # The action is not offered to curators: posting it anyway changes nothing.
+    claim.refresh_from_db()
+    assert claim.status == "in_review"
+    assert claim.published_by is None
+    page = curator_client.get(reverse("admin:wcit_claim_changelist"))
+    actions = BeautifulSoup(page.content, "html.parser").select('select[name="action"] option')
+    assert "publish" not in [option["value"] for option in actions]
+    assert "submit_for_review" in [option["value"] for option in actions]
+    assert response.status_code in (200, 302)
+
+
+def test_curator_submits_for_review_with_the_action(curator_client):
+    claim = Claim.objects.first()
+    Claim.objects.filter(pk=claim.pk).update(status="draft")
+    curator_client.post(
+        reverse("admin:wcit_claim_changelist"),
+        {"action": "submit_for_review", "_selected_action": [claim.pk]},
+    )
+    claim.refresh_from_db()
+    assert claim.status == "in_review"
+
+
+def test_curator_cannot_publish_through_the_form(curator_client):
+    """Server-side: a hand-made POST with status=published is refused, not just hidden."""
+    response = curator_client.post(reverse("admin:wcit_claim_add"), claim_form(status="published"))
+    assert response.status_code == 200
+    assert not Claim.objects.filter(summary=claim_form()["summary"]).exists()
+    soup = BeautifulSoup(response.content, "html.parser")
+    assert soup.select_one(".field-status .errorlist")
+    options = [o["value"] for o in soup.select('select[name="status"] option')]
+    assert options == ["draft", "in_review"]
+
+
+def test_curator_submits_for_review_through_the_form(curator_client):
+    response = curator_client.post(reverse("admin:wcit_claim_add"), claim_form(status="in_review"))
+    assert response.status_code == 302
+    claim = Claim.objects.get(summary=claim_form()["summary"])
+    assert claim.status == "in_review"
+    assert claim.published_at is None
+
+
+def test_curator_cannot_unpublish(curator_client):
+    claim = Claim.objects.published().first()
+    curator_client.post(
+        reverse("admin:wcit_claim_changelist"),
+        {"action": "unpublish", "_selected_action": [claim.pk]},
+    )
+    claim.refresh_from_db()
+    assert claim.status == "published"
+
+
+def test_reviewer_publishes_through_the_form(reviewer_client):
+    response = reviewer_client.post(reverse("admin:wcit_claim_add"), claim_form(status="published"))
+    assert response.status_code == 302
+    claim = Claim.objects.get(summary=claim_form()["summary"])
+    assert claim.status == "published"
+    assert claim.published_by == reviewer_client.user
+
+
+def test_admin_index_counts_claims_in_each_state(admin_client, make_claim):
+    make_claim(status="draft")
+    make_claim(status="in_review", quote="leaving many delegates frustrated")
+    response = admin_client.get(reverse("admin:index"))
+    soup = BeautifulSoup(response.content, "html.parser")
+    states = {
+        a.get_text(" ", strip=True).split(" ", 1)[1]: int(a.select_one(".state-count").text)
+        for a in soup.select(".claim-states a")
+        if a.select_one(".state-count")
+    }
+    assert states == {
+        "draft": Claim.objects.filter(status="draft").count(),
+        "in review": Claim.objects.filter(status="in_review").count(),
+        "published": Claim.objects.published().count(),
+    }
+    assert states["draft"] >= 1 and states["in review"] >= 1
+
+
+def test_claim_form_polish(admin_client):
+    claim = Claim.objects.first()
+    response = admin_client.get(reverse("admin:wcit_claim_change", args=[claim.pk]))
+    soup = BeautifulSoup(response.content, "html.parser")
+    assert soup.select_one('textarea[name="summary"]') is not None
+    headings = [h.get_text(strip=True) for h in soup.select(".inline-group h2")]
+    assert "Relations to other claims" in headings

@@ -171,3 +171,156 @@ def test_clicking_a_passage_selects_its_claim(page, live_server):
     note = page.locator(f"#note-{claim_id}")
     assert "is-active" in note.get_attribute("class")
     assert page.evaluate("document.activeElement.className") == "note-summary"
+
+
+@pytest.fixture
+def admin_page(browser, live_server, django_user_model):
+    from django.core.management import call_command
+
+    from wcit.models import Source
+
+    # An earlier live-server test's teardown may have emptied the database.
+    if not Source.objects.exists():
+        call_command("load_corpus", verbosity=0)
+    django_user_model.objects.create_superuser("ada", "ada@example.org", "pick-passages-12")
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(live_server.url + "/admin/login/")
+    page.fill("#id_username", "ada")
+    page.fill("#id_password", "pick-passages-12")
+    page.click("input[type=submit]")
+    page.wait_for_url("**/admin/")
+    yield page
+    context.close()
+
+
+def _repeated_phrase():
+    """A source and a phrase that occurs in it more than once, with its second offset."""
+    from wcit.models import Source
+
+    source = Source.objects.get(slug="wsws-us-walks-out-of-wcit")
+    phrase = "the treaty"
+    first = source.text.index(phrase)
+    second = source.text.index(phrase, first + 1)
+    return source, phrase, second
+
+
+def _save_claim(page, summary):
+    page.fill("#id_summary", summary)
+    page.select_option("#id_kind", "fact")
+    page.click("input[name=_save]")
+    page.wait_for_url("**/admin/wcit/claim/")
+
+
+def test_selecting_text_in_the_source_fills_quote_and_prefix_and_saves(admin_page, live_server):
+    from wcit import anchoring
+
+    source, phrase, second = _repeated_phrase()
+    page = admin_page
+    page.goto(f"{live_server.url}/admin/wcit/claim/add/?source={source.pk}")
+    body = page.locator(".passage-picker-text")
+    body.filter(has_text=phrase).wait_for()
+    # Select the second occurrence as a mouse drag would, then release the button.
+    page.evaluate(
+        """([start, end]) => {
+            const body = document.querySelector('.passage-picker-text');
+            const node = body.firstChild;
+            const range = document.createRange();
+            range.setStart(node, start);
+            range.setEnd(node, end);
+            const selection = window.getSelection();
+            selection.removeAllRanges();
+            selection.addRange(range);
+            body.dispatchEvent(new MouseEvent('mouseup', {bubbles: true}));
+        }""",
+        [second, second + len(phrase)],
+    )
+    assert page.input_value("#id_quote") == phrase
+    prefix, suffix = page.input_value("#id_prefix"), page.input_value("#id_suffix")
+    assert prefix or suffix
+    assert page.locator(".passage-picker-current").inner_text() == phrase
+
+    _save_claim(page, "Picked with the passage picker.")
+    claim = Claim.objects.get(summary="Picked with the passage picker.")
+    assert (claim.quote, claim.prefix, claim.suffix) == (phrase, prefix, suffix)
+    anchor = anchoring.resolve(source.text, claim.quote, claim.prefix, claim.suffix)
+    assert anchor.start == second
+    # The shortest: one character less and it would not be unique.
+    shorter = (prefix[1:], suffix) if prefix else (prefix, suffix[:-1])
+    with pytest.raises(anchoring.AnchorError):
+        anchoring.resolve(source.text, phrase, *shorter)
+
+
+def test_keyboard_path_types_words_and_picks_an_occurrence(admin_page, live_server):
+    from wcit import anchoring
+
+    source, phrase, second = _repeated_phrase()
+    page = admin_page
+    page.goto(f"{live_server.url}/admin/wcit/claim/add/?source={source.pk}")
+    page.locator(".passage-picker-text").filter(has_text=phrase).wait_for()
+    page.locator(".passage-picker-find").focus()
+    page.keyboard.type("THE Treaty")  # case and quotation marks are forgiven
+    lowered = source.text.lower()
+    starts = [i for i in range(len(lowered)) if lowered.startswith(phrase, i)]
+    assert page.locator(".passage-picker-match").count() == len(starts)
+    occurrence = starts.index(second)
+    for _ in range(occurrence + 1):
+        page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "passage-picker-match"
+    page.keyboard.press("Enter")
+    assert page.input_value("#id_quote") == phrase
+
+    _save_claim(page, "Picked with the keyboard.")
+    claim = Claim.objects.get(summary="Picked with the keyboard.")
+    assert anchoring.resolve(source.text, claim.quote, claim.prefix, claim.suffix).start == second
+
+
+def test_claim_admin_fits_1280_pixels_and_titles_clear_the_tools(admin_page, live_server):
+    from wcit.models import ClaimRelation
+
+    page = admin_page
+    page.goto(live_server.url + "/admin/wcit/claim/")
+    overflow = page.evaluate(
+        """() => [document.documentElement, document.querySelector('#changelist .results')]
+            .map(el => el.scrollWidth - el.clientWidth)"""
+    )
+    assert overflow == [0, 0]
+
+    # The longest summary makes the longest title.
+    claim = max(
+        ClaimRelation.objects.select_related("from_claim"), key=lambda r: len(r.from_claim.summary)
+    ).from_claim
+    page.goto(f"{live_server.url}/admin/wcit/claim/{claim.pk}/change/")
+    title = page.locator("#content > h2").bounding_box()
+    for tool in page.locator(".object-tools a").all():
+        box = tool.bounding_box()
+        assert box["y"] >= title["y"] + title["height"] or box["x"] >= title["x"] + title["width"]
+    assert (
+        page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        == 0
+    )
+    assert (
+        page.locator("#relations_out-group h2").first.inner_text().lower()
+        == "relations to other claims"
+    )
+
+
+def test_clause_text_inline_has_the_passage_picker_too(admin_page, live_server):
+    from wcit import anchoring
+    from wcit.models import ClauseText
+
+    text = ClauseText.objects.select_related("clause", "source").order_by("id").first()
+    words = text.source.text[text.anchor.start : text.anchor.end]
+    page = admin_page
+    page.goto(f"{live_server.url}/admin/wcit/clause/{text.clause.pk}/change/")
+    picker = page.locator(".passage-picker").first
+    picker.locator(".passage-picker-text").filter(has_text=words[:30]).wait_for()
+    page.fill("#id_texts-0-quote", "")
+    picker.locator(".passage-picker-find").fill(words)
+    picker.locator(".passage-picker-match").first.click()
+    assert page.input_value("#id_texts-0-quote") == words
+    page.click("input[name=_save]")
+    page.wait_for_url("**/admin/wcit/clause/")
+    text.refresh_from_db()
+    anchor = anchoring.resolve(text.source.text, text.quote, text.prefix, text.suffix)
+    assert text.source.text[anchor.start : anchor.end] == words

@@ -8,11 +8,13 @@ the source's text, or the record is refused.
 import re
 from collections import defaultdict
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django_countries import countries
 from django_countries.fields import CountryField
@@ -685,6 +687,7 @@ class SignatureStatus(models.TextChoices):
 
 class PublicationStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
+    IN_REVIEW = "in_review", "In review"
     PUBLISHED = "published", "Published"
 
 
@@ -742,7 +745,20 @@ class Claim(Passage):
         max_length=20,
         choices=Status.choices,
         default=Status.DRAFT,
-        help_text="Only published claims appear on the public pages.",
+        help_text="Only published claims appear on the public pages. Curators submit a claim "
+        "for review; a reviewer publishes it.",
+    )
+    published_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When a reviewer last published it."
+    )
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The reviewer who last published it.",
     )
     related = models.ManyToManyField(
         "self",
@@ -769,6 +785,7 @@ class Claim(Passage):
     class Meta:
         ordering = ["id"]
         default_related_name = "claims"
+        permissions = [("publish_claim", "Can publish claims (reviewers)")]
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=ClaimKind.values), name="claim_kind_valid"),
             models.CheckConstraint(
@@ -793,6 +810,12 @@ class Claim(Passage):
     @property
     def label(self):
         return f"Claim #{self.pk}" if self.pk else "This claim"
+
+    def mark_published(self, user):
+        """Set the status to published, recording who published it and when (not saved)."""
+        self.status = self.Status.PUBLISHED
+        self.published_at = timezone.now()
+        self.published_by = user
 
     @property
     def dom_id(self):
@@ -1073,6 +1096,12 @@ class Position(models.Model):
     natural_key.dependencies = ["wcit.dispute"]
 
 
+class KeyFigureQuerySet(models.QuerySet):
+    def published(self):
+        """Figures whose claim is published: a draft's figure shows nowhere public."""
+        return self.filter(claim__status=Claim.Status.PUBLISHED)
+
+
 class KeyFigure(models.Model):
     """A figure on the overview page, cited from the claim whose passage states it."""
 
@@ -1093,6 +1122,8 @@ class KeyFigure(models.Model):
     position = models.PositiveSmallIntegerField(
         unique=True, help_text="Order on the overview page."
     )
+
+    objects = KeyFigureQuerySet.as_manager()
 
     class Meta:
         ordering = ["position"]

@@ -43,6 +43,8 @@ if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must be set when DJANGO_DEBUG is off.")
 
 INSTALLED_APPS = [
+    # First, so that its templates (templates/admin/) override the admin's own.
+    "wcit",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -54,7 +56,6 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "ninja",
-    "wcit",
 ]
 
 MIDDLEWARE = [

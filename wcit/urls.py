@@ -1,8 +1,9 @@
 from django.contrib import admin
 from django.urls import path, register_converter
 
-from . import views
+from . import curation, views
 from .api import api
+from .feeds import ClaimFeed
 
 
 class ExportFormat:
@@ -31,6 +32,7 @@ urlpatterns = [
     path("disputes/<slug:slug>/", views.DisputeDetailView.as_view(), name="dispute-detail"),
     path("claims/", views.ClaimListView.as_view(), name="claim-list"),
     path("claims/<int:pk>/", views.ClaimDetailView.as_view(), name="claim-detail"),
+    path("claims/feed/", ClaimFeed(), name="claim-feed"),
     path("search/", views.search_page, name="search"),
     path("countries.<format:format>", views.CountryListView.as_view(), name="country-export"),
     path("sources.<format:format>", views.SourceListView.as_view(), name="source-export"),
@@ -38,6 +40,7 @@ urlpatterns = [
     path("claims.<format:format>", views.ClaimListView.as_view(), name="claim-export"),
     path("disputes.<format:format>", views.DisputeListView.as_view(), name="dispute-export"),
     path("api/", api.urls),
+    path("admin/changes/", admin.site.admin_view(curation.changes_view), name="admin-changes"),
     path("admin/", admin.site.urls),
 ]
 

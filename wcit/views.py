@@ -161,7 +161,7 @@ def home(request):
         request,
         "wcit/home.html",
         {
-            "figures": KeyFigure.objects.select_related("claim__source"),
+            "figures": KeyFigure.objects.published().select_related("claim__source"),
             "counts": {
                 "countries": Country.objects.count(),
                 "clauses": Clause.objects.count(),

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core import serializers
 from django.core.management.base import BaseCommand
 
-from wcit.corpus import FIXTURES, FIXTURES_DIR
+from wcit.corpus import FIXTURES, FIXTURES_DIR, exported_fields
 
 
 class Command(BaseCommand):
@@ -22,6 +22,7 @@ class Command(BaseCommand):
                 "json",
                 model._default_manager.order_by(*order),
                 indent=2,
+                fields=exported_fields(model),
                 use_natural_foreign_keys=True,
                 use_natural_primary_keys=True,
             )

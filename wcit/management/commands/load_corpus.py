@@ -1,6 +1,8 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
+from wcit import curation
 from wcit.corpus import FIXTURES, fixture_paths
 
 
@@ -32,4 +34,8 @@ class Command(BaseCommand):
                 f"The database already holds data ({summary}). Export it first "
                 "(make export) or start from an empty database."
             )
+        started = timezone.now()
         call_command("loaddata", *fixture_paths(), verbosity=options["verbosity"])
+        curation.mark_as_baseline(
+            [model for _name, model, _order in FIXTURES if hasattr(model, "history")], started
+        )
