@@ -360,3 +360,11 @@ def test_bar_chart_escapes_hostile_labels():
     svg = parse(markup).find(f".//{SVG}svg")
     assert text_of(svg.find(f"{SVG}title")) == HOSTILE
     assert text_of(svg.find(f"{SVG}desc")) == f"{HOSTILE}: 2"
+
+
+def test_bar_chart_scales_to_its_largest_count():
+    def longest(counts):
+        svg = parse(pictures.bar_chart(counts, {}, "t")).find(f".//{SVG}svg")
+        return max(float(r.get("width")) for r in find_all(svg, "rect") if r.get("x") != "0")
+
+    assert longest({"a": 3, "b": 1}) == longest({"a": 300, "b": 2}) > 200

@@ -57,13 +57,14 @@ def _pattern(pid, colour, marks, size):
     """An SVG <pattern>: a tile of ``colour`` with ``marks`` ("solid", "dots", ...) in white."""
     s = size
     w = max(1.2, s / 5)
+    thin = max(1.0, s / 9)  # hatching crosses itself: thinner lines keep the colour dark
     shapes = {
         "solid": "",
         "dots": f'<circle cx="{s / 2:g}" cy="{s / 2:g}" r="{s / 5:g}" fill="#fff"/>',
         "vertical": f'<rect x="{s / 2 - w / 2:g}" width="{w:g}" height="{s:g}" fill="#fff"/>',
         "horizontal": f'<rect y="{s / 2 - w / 2:g}" width="{s:g}" height="{w:g}" fill="#fff"/>',
         "hatch": (
-            f'<path d="M0 0L{s:g} {s:g}M{s:g} 0L0 {s:g}" stroke="#fff" stroke-width="{w:g}"/>'
+            f'<path d="M0 0L{s:g} {s:g}M{s:g} 0L0 {s:g}" stroke="#fff" stroke-width="{thin:g}"/>'
         ),
         "diagonal": (
             f'<path d="M{-s / 2:g} {s / 2:g}L{s / 2:g} {-s / 2:g}M0 {s:g}L{s:g} 0'
@@ -507,13 +508,16 @@ def matrix(
         for row_key, row_label, row_url in rows
     )
     return mark_safe(
-        f'<div class="wcit-picture wcit-matrix-picture">'
-        f'<svg class="wcit-defs" xmlns="{SVG_NS}" width="0" height="0" aria-hidden="true" '
-        f'focusable="false"><defs>{_stance_defs(p, 6)}</defs></svg>'
-        f'<ul class="wcit-legend" aria-label="Legend">{_stance_legend(p)}</ul>'
-        f'<div class="wcit-scroll"><table class="wcit-matrix"><caption>{_html(caption)}</caption>'
+        # The caption and legend lead the figure; the table takes its name from the caption
+        # alone, so the legend's words do not join it.
+        f'<figure class="wcit-picture wcit-matrix-picture">'
+        f'<figcaption><span class="wcit-caption" id="{p}-caption">{_html(caption)}</span>'
+        f'<ul class="wcit-legend" aria-label="Legend">{_stance_legend(p)}</ul></figcaption>'
+        f'<div class="wcit-scroll"><svg class="wcit-defs" xmlns="{SVG_NS}" width="0" height="0" '
+        f'aria-hidden="true" focusable="false"><defs>{_stance_defs(p, 6)}</defs></svg>'
+        f'<table class="wcit-matrix" aria-labelledby="{p}-caption">'
         f'<thead><tr><th scope="col">{_html(row_heading)}</th>{head}</tr></thead>'
-        f"<tbody>{body}</tbody></table></div></div>"
+        f"<tbody>{body}</tbody></table></div></figure>"
     )
 
 
