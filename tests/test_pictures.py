@@ -349,7 +349,7 @@ def test_bar_chart_stance_scheme_and_links():
     assert svg.get("role") == "group"
     (link,) = find_all(svg, "a")
     assert link.get("href") == "/claims/?stance=against"
-    assert link.get("aria-label") == "Against: 14"
+    assert text_of(link.find(f"{SVG}title")) == "Against: 14"
     fills = [r.get("fill") for r in find_all(svg, "rect") if r.get("fill").startswith("url")]
     assert len(set(fills)) == 2, "for and against are drawn differently"
 
