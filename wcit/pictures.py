@@ -337,6 +337,8 @@ def world_map(
     if unknown:
         raise ValueError(f"unknown status {unknown[0]!r}; expected one of {list(STATUS_STYLES)}")
     height, shapes = world_shapes(2000, 2.5 if small else 1.0)
+    # The small map shows at about half size: coarser patterns and borders stay visible.
+    tile, border = (22, 2.5) if small else (14, 1.5)
     p = id_prefix or _prefix("map", title, sorted(statuses.items()), small)
     names = names or {}
     details = details or {}
@@ -354,7 +356,7 @@ def world_map(
         return f"{words} ({details[code]})" if details.get(code) else words
 
     defs = "".join(
-        _pattern(f"{p}-{status}", colour, marks, 14)
+        _pattern(f"{p}-{status}", colour, marks, tile)
         for status, (_, colour, marks) in STATUS_STYLES.items()
     )
     land = "".join(d for code, (d, _) in sorted(shapes.items()) if code not in named_codes)
@@ -378,8 +380,8 @@ def world_map(
         f"each with its reported status; grey countries are not named. {MAP_CREDIT}</desc>"
         f"<defs>{defs}</defs>"
         f'<path class="wcit-map-land" d="{land}" fill="{UNNAMED_FILL}" stroke="{PAPER}" '
-        'stroke-width="1" aria-hidden="true"/>'
-        f'<g class="wcit-map-named" stroke="{PAPER}" stroke-width="1.5">{"".join(links)}</g>'
+        f'stroke-width="{border - 0.5}" aria-hidden="true"/>'
+        f'<g class="wcit-map-named" stroke="{PAPER}" stroke-width="{border}">{"".join(links)}</g>'
         "</svg>"
     )
     counts = {status: 0 for status in STATUS_STYLES}
