@@ -368,3 +368,26 @@ def test_bar_chart_scales_to_its_largest_count():
         return max(float(r.get("width")) for r in find_all(svg, "rect") if r.get("x") != "0")
 
     assert longest({"a": 3, "b": 1}) == longest({"a": 300, "b": 2}) > 200
+
+
+def contrast(a, b):
+    def luminance(colour):
+        channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        r, g, b = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    light, dark = sorted((luminance(a), luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+@pytest.mark.parametrize(
+    "colour",
+    [c for _, c, _ in pictures.STATUS_STYLES.values()]
+    + [c for _, c, _ in pictures.STANCE_STYLES.values()]
+    + [c for _, c, _ in pictures.EVENT_KINDS.values()],
+)
+def test_colours_stand_out_from_the_page_the_grey_land_and_their_white_marks(colour):
+    """WCAG 1.4.11 asks 3:1 for shapes; white marks and numbers on them get text contrast."""
+    assert contrast(colour, pictures.PAPER) >= 3
+    assert contrast(colour, pictures.UNNAMED_FILL) >= 3
+    assert contrast(colour, "#ffffff") >= 4.5
