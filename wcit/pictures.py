@@ -677,8 +677,8 @@ def timeline(
         for words, colour, shape in EVENT_KINDS.values()
     )
     summary = (
-        f"{len(dated)} dated events from {_date_words(start)} to {_date_words(end)}, "
-        "numbered as in the list that follows."
+        f"{len(dated)} dated events on a line of days from {_date_words(start)} to "
+        f"{_date_words(end)}, numbered as in the list that follows."
     )
     svg = (
         f'<svg xmlns="{SVG_NS}" viewBox="0 0 {width} {height:.0f}" role="img" '
