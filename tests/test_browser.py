@@ -324,3 +324,15 @@ def test_clause_text_inline_has_the_passage_picker_too(admin_page, live_server):
     text.refresh_from_db()
     anchor = anchoring.resolve(text.source.text, text.quote, text.prefix, text.suffix)
     assert text.source.text[anchor.start : anchor.end] == words
+
+
+def test_the_maps_country_links_lead_to_the_country_pages(page, live_server):
+    page.goto(live_server.url + "/countries/")
+    link = page.locator('svg a[aria-label="Sweden: undecided"]')
+    assert link.count() == 1
+    link.click()
+    page.wait_for_url("**/countries/se/")
+    assert page.locator("h1").inner_text() == "Sweden"
+    # A country the sources do not name is grey land, not a link.
+    page.goto(live_server.url + "/countries/")
+    assert page.locator('svg a[href="/countries/mx/"]').count() == 0

@@ -32,6 +32,7 @@ PAGES = [
     ("/claims/?country=se&clause=5b", 200, "claim-list"),
     ("/claims/1/", 200, "claim-detail"),
     ("/claims/?answered=rebutted", 200, "claim-list"),
+    ("/countries/by-clause/", 200, "country-clause-matrix"),
     ("/disputes/", 200, "dispute-list"),
     ("/disputes/?clause=5b&country=us", 200, "dispute-list"),
     ("/disputes/did-the-final-text-mention-the-internet/", 200, "dispute-detail"),
@@ -230,6 +231,7 @@ URLS_FOR_QUERY_COUNT = [
     "/claims/?country=us&kind=opinion",
     "/claims/7/",
     "/claims/?answered=any",
+    "/countries/by-clause/",
     "/disputes/",
     "/disputes/?country=us",
     "/disputes/what-made-the-conference-break-up/",
@@ -373,3 +375,31 @@ def test_margin_notes_number_claims_within_their_source(client):
         len(numbers)
         == Claim.objects.published().filter(source__slug="cdt-wcit-watch-day-11").count()
     )
+
+
+def test_countries_page_answers_with_a_map_then_the_table_then_a_timeline(client):
+    soup = soup_of(client.get("/countries/"))
+    main = soup.select_one("main")
+    figure = main.find("figure")
+    table = main.find("table", class_="countries")
+    assert figure and table and figure.find_next("table", class_="countries") is table
+    links = {a["href"]: a.get("aria-label") for a in figure.select("svg a")}
+    for country in Country.objects.with_status_reports():
+        status = country.reported_status()
+        if status:
+            assert country.get_absolute_url() in links, country.slug
+    when = soup.select_one("#when").find_parent("section")
+    assert when.select("ol li"), "the timeline's text twin lists its events"
+    assert "the sources give different dates" in when.get_text()
+
+
+def test_matrix_cells_link_to_the_claims_they_count(client):
+    soup = soup_of(client.get("/countries/by-clause/"))
+    cell = soup.select_one('a[href="/claims/?country=us&clause=5b"]')
+    assert cell is not None
+    expected = Claim.objects.published().filter(countries__code="US", clauses__code="5b").count()
+    listed = soup_of(client.get("/claims/?country=us&clause=5b")).select(".results .claim")
+    assert len(listed) == expected
+    words = cell["aria-label"]
+    assert words.startswith("United States of America, Article 5B:")
+    assert sum(int(part.split()[0]) for part in words.rsplit(": ", 1)[1].split(", ")) == expected

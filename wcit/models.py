@@ -562,6 +562,22 @@ class ClaimQuerySet(models.QuerySet):
             }
         )
 
+    def stances_by_country_and_clause(self):
+        """{(country key, clause code): {stance or "none": n}} over this selection: one query."""
+        links = Claim.countries.through.objects.filter(claim__in=self.order_by().values("pk"))
+        rows = (
+            links.filter(claim__clauses__isnull=False)
+            .values("country__code", "claim__clauses__code", "claim__stance")
+            .annotate(n=Count("*"))
+            .order_by()
+        )
+        cells = {}
+        for row in rows:
+            key = (Country.key_for(row["country__code"]), row["claim__clauses__code"])
+            stance = row["claim__stance"] or "none"
+            cells.setdefault(key, {})[stance] = row["n"]
+        return cells
+
     def sorted_by(self, order):
         """Claims in ``order``: "source" (each source's claims in reading order), "date"
         (the source's date, undated last) or "answered" (most rebuttals and supports first).

@@ -21,6 +21,7 @@ register_converter(ExportFormat, "format")
 urlpatterns = [
     path("", views.home, name="home"),
     path("countries/", views.CountryListView.as_view(), name="country-list"),
+    path("countries/by-clause/", views.country_clause_matrix, name="country-clause-matrix"),
     path("countries/<str:code>/", views.CountryDetailView.as_view(), name="country-detail"),
     path("clauses/", views.ClauseListView.as_view(), name="clause-list"),
     path("clauses/<slug:code>/", views.ClauseDetailView.as_view(), name="clause-detail"),

@@ -6,11 +6,12 @@ from collections import Counter, defaultdict
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.generic import DetailView, ListView
 from django_filters.views import FilterView
 
-from . import exports, reading, search
+from . import exports, pictures, reading, search
 from .filters import (
     ClaimFilter,
     CountryFilter,
@@ -21,6 +22,7 @@ from .filters import (
 )
 from .models import (
     Claim,
+    ClaimEvent,
     ClaimRelation,
     Clause,
     Country,
@@ -140,18 +142,125 @@ def grouped(items, key):
     return list(groups.items())
 
 
-def tally(claims):
-    """Counts of ``claims`` by kind and by stance, as [(label, n), ...] in the models' order."""
+def tally(claims, filter_name, key):
+    """Counts of ``claims`` by kind and by stance, as text and as two small bar charts whose
+    bars link to the claim list filtered by ``filter_name=key`` and that kind or stance."""
     kinds = Counter(claim.kind for claim in claims)
     stances = Counter(claim.stance or Claim.NO_STANCE for claim in claims)
-    stance_labels = [*Claim.Stance.choices, (Claim.NO_STANCE, Claim.NO_STANCE_LABEL)]
+    stance_labels = dict([*Claim.Stance.choices, (Claim.NO_STANCE, Claim.NO_STANCE_LABEL)])
+    kind_counts = {value: kinds[value] for value in Claim.Kind.values if kinds[value]}
+    stance_counts = {value: stances[value] for value in stance_labels if stances[value]}
+    claims_url = reverse("claim-list")
+
+    def urls(name, counts):
+        return {value: f"{claims_url}?{filter_name}={key}&{name}={value}" for value in counts}
+
     return {
         "total": len(claims),
-        "kinds": [(label, kinds[value]) for value, label in Claim.Kind.choices if kinds[value]],
-        "stances": [(label, stances[value]) for value, label in stance_labels if stances[value]],
+        "kinds": [(Claim.Kind(value).label, n) for value, n in kind_counts.items()],
+        "stances": [(stance_labels[value], n) for value, n in stance_counts.items()],
+        "charts": [
+            pictures.bar_chart(
+                kind_counts,
+                dict(Claim.Kind.choices),
+                "Claims by kind",
+                urls=urls("kind", kind_counts),
+            ),
+            pictures.bar_chart(
+                stance_counts,
+                stance_labels,
+                "Claims by stance",
+                urls=urls("stance", stance_counts),
+                scheme="stance",
+            ),
+        ],
     }
 
 
+def status_map(countries, small=False):
+    """The world map of reported signature status for ``countries`` (with status reports)."""
+    statuses, details = {}, {}
+    for country in countries:
+        status = country.reported_status()
+        if status:
+            statuses[country.slug] = status
+            groups = country.status_groups()
+            if len(groups) > 1:
+                details[country.slug] = "reported " + ", ".join(
+                    f"{group['label'].lower()} ({len(group['sources'])} source"
+                    f"{'s' if len(group['sources']) > 1 else ''})"
+                    for group in groups
+                )
+    return pictures.world_map(
+        statuses,
+        lambda code: reverse("country-detail", args=[code]),
+        details=details,
+        small=small,
+    )
+
+
+def timeline_events():
+    """The dated things the sources tell, for ``pictures.timeline``: each source's
+    publication, each dated status report (grouped by source and status), and each
+    event a passage dates in December 2012. Other dates (the ITU's founding, the treaty's
+    entry into force) are returned apart, for a list: on the axis they would squash it.
+    """
+    events, elsewhere = [], []
+    for source in Source.objects.exclude(published=None).select_related("author"):
+        events.append(
+            {
+                "date": source.published,
+                "label": f"Published: {source.title}",
+                "url": source.get_absolute_url(),
+                "kind": "publication",
+            }
+        )
+    reports = (
+        Claim.objects.published()
+        .reporting_status()
+        .exclude(source__published=None)
+        .select_related("source")
+        .prefetch_related("countries")
+        .order_by("source__published", "id")
+    )
+    grouped_reports = grouped(reports, lambda claim: (claim.source, claim.signature_status))
+    for (source, _status), claims in grouped_reports:
+        names = sorted({country.name for claim in claims for country in claim.countries.all()})
+        events.append(
+            {
+                "date": source.published,
+                "label": f"{claims[0].get_signature_status_display()}: {', '.join(names)}",
+                "url": claims[0].get_absolute_url(),
+                "kind": "status",
+                "note": f"as {source.title} reports it",
+            }
+        )
+    happenings = ClaimEvent.objects.filter(claim__status=Claim.Status.PUBLISHED).select_related(
+        "claim__source"
+    )
+    dates_of = defaultdict(set)
+    for happening in happenings:
+        if happening.occasion:
+            dates_of[happening.occasion].add(happening.display_date)
+    for happening in happenings:
+        item = {
+            "date": happening.happened,
+            "label": f"{happening.what} ({happening.claim.source.title})",
+            "url": happening.claim.get_absolute_url(),
+            "kind": "event",
+        }
+        if len(dates_of.get(happening.occasion, ())) > 1:
+            item["note"] = "the sources give different dates: " + " and ".join(
+                sorted(dates_of[happening.occasion])
+            )
+        if not FIRST_DAY <= happening.happened <= pictures.TIMELINE_END:
+            elsewhere.append(happening)
+        else:
+            events.append(item)
+    return events, elsewhere
+
+
+FIRST_DAY = pictures.CONFERENCE_DAYS[0].replace(day=1)
 HOME_DISPUTES = 6
 
 
@@ -173,6 +282,7 @@ def home(request):
             "disputes": Dispute.objects.prefetch_related(
                 Prefetch("positions", queryset=Position.objects.with_claim_counts())
             )[:HOME_DISPUTES],
+            "map": status_map(Country.objects.with_status_reports(), small=True),
         },
     )
 
@@ -187,7 +297,36 @@ class CountryListView(StrictFilterMixin, FilterView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["countries"] = sorted(context["object_list"], key=lambda country: country.name)
+        context["map"] = status_map(context["countries"])
+        events, context["other_dates"] = timeline_events()
+        context["timeline"] = pictures.timeline(pictures.CONFERENCE_DAYS, events)
         return context
+
+
+def country_clause_matrix(request):
+    """Countries × clauses: the claims about each pair, by stance, each a link to them."""
+    cells = Claim.objects.published().stances_by_country_and_clause()
+    countries = sorted(
+        (
+            country
+            for country in Country.objects.all()
+            if any(key[0] == country.slug for key in cells)
+        ),
+        key=lambda country: country.name,
+    )
+    clauses = list(Clause.objects.all())
+    claims = reverse("claim-list")
+    matrix = pictures.matrix(
+        [(c.slug, c.name, c.get_absolute_url()) for c in countries],
+        [(c.code, c.title, c.get_absolute_url()) for c in clauses],
+        cells,
+        lambda country, clause: f"{claims}?country={country}&clause={clause}",
+    )
+    return render(
+        request,
+        "wcit/country_clause_matrix.html",
+        {"matrix": matrix, "country_count": len(countries), "clause_count": len(clauses)},
+    )
 
 
 class CountryDetailView(DetailView):
@@ -296,7 +435,9 @@ class SourceDetailView(DetailView):
                 claim.source = item
             item.paragraphs = reading.render_text(item.text, claims, marked=not clean)
             item.claim_list = claims
-        context["tally"] = tally([c for item in [source, *thread] for c in item.claim_list])
+        context["tally"] = tally(
+            [c for item in [source, *thread] for c in item.claim_list], "source", source.slug
+        )
         context["replies"] = Source.tree(thread, root=source)
         context["disputes"] = Dispute.objects.involving(
             Claim.objects.published().filter(source__in=[source, *thread])
@@ -326,7 +467,7 @@ class SpeakerDetailView(DetailView):
         )
         context["claims"] = claims
         context["by_source"] = grouped(claims, lambda claim: claim.source)
-        context["tally"] = tally(claims)
+        context["tally"] = tally(claims, "speaker", self.object.slug)
         context["authored"] = self.object.sources.all()
         context["disputes"] = Dispute.objects.involving(
             Claim.objects.published().filter(speaker=self.object)
