@@ -43,6 +43,7 @@ PAGES = [
     "/disputes/did-the-final-text-mention-the-internet/",
     "/countries/",
     "/countries/us/",
+    "/countries/by-clause/",
     "/clauses/",
     "/clauses/5b/",
     "/sources/",
