@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from wcit import reading
 from wcit.filters import DisputeFilter
-from wcit.models import Claim, ClaimRelation, Dispute, Source
+from wcit.models import Claim, ClaimRelation, Dispute
 
 pytestmark = pytest.mark.django_db
 
@@ -43,19 +43,11 @@ def test_no_claim_takes_two_sides_of_one_dispute():
 
 def test_most_disputes_span_more_than_one_document():
     """Disagreements across documents count as much as replies inside the thread."""
-    parents = dict(Source.objects.values_list("pk", "parent_id"))
+    from wcit.coverage import debate_figures
 
-    def document(pk):
-        while parents[pk]:
-            pk = parents[pk]
-        return pk
-
-    spanning = [
-        dispute
-        for dispute in Dispute.objects.for_list()
-        if len({document(claim.source_id) for claim in dispute.claims()}) > 1
-    ]
-    assert len(spanning) >= 10
+    figures = debate_figures()
+    assert figures.disputes == Dispute.objects.count()
+    assert figures.spanning_documents >= 10
 
 
 # Pages -------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from .filters import (
     ClaimFilter,
     CountryFilter,
     DisputeFilter,
+    FacetsMixin,
     SourceFilter,
     SpeakerFilter,
     validated,
@@ -107,6 +108,9 @@ class StrictFilterMixin:
         query = self.request.GET.copy()
         query.pop("page", None)
         context["export_query"] = f"?{query.urlencode()}" if query else ""
+        if isinstance(context["filter"], FacetsMixin):
+            context["active"] = context["filter"].active()
+            context["facets"] = context["filter"].facets()
         return context
 
 
@@ -483,12 +487,6 @@ class ClaimListView(StrictFilterMixin, FilterView):
     def get_queryset(self):
         return Claim.objects.published().for_list()
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["active"] = context["filter"].active()
-        context["facets"] = context["filter"].facets()
-        return context
-
 
 class DisputeListView(StrictFilterMixin, FilterView):
     filterset_class = DisputeFilter
@@ -497,12 +495,6 @@ class DisputeListView(StrictFilterMixin, FilterView):
 
     def get_queryset(self):
         return Dispute.objects.for_list()
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["active"] = context["filter"].active()
-        context["facets"] = context["filter"].facets()
-        return context
 
 
 class DisputeDetailView(DetailView):
