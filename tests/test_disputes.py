@@ -289,3 +289,19 @@ def test_a_claim_on_both_sides_or_a_side_without_claims_is_refused(curator_clien
     response = curator_client.post(reverse("admin:wcit_dispute_add"), dispute_form([1], []))
     assert "Every position needs at least one claim" in response.content.decode()
     assert not Dispute.objects.filter(slug="did-the-conference-end-on-a-friday").exists()
+
+
+def test_a_long_side_shows_its_first_claims_and_links_to_them_all(client):
+    from wcit.views import SIDE_LIMIT
+
+    dispute = Dispute.objects.get(slug="why-did-the-us-and-its-allies-refuse-to-sign")
+    position = max(dispute.positions.all(), key=lambda p: p.claims.count())
+    assert position.claims.count() > SIDE_LIMIT
+    soup = soup_of(client.get(dispute.get_absolute_url()))
+    side = soup.select_one(f"#side-{position.key}")
+    assert len(side.select(".dispute-claim")) == SIDE_LIMIT
+    link = side.select_one(".more a")["href"]
+    listed = soup_of(client.get(link)).select(".results .claim")
+    assert {int(row["id"].removeprefix("row-")) for row in listed} == set(
+        position.claims.values_list("pk", flat=True)
+    )

@@ -8,7 +8,7 @@ import django_filters
 from django_filters.fields import ChoiceField
 
 from . import search
-from .models import Claim, Clause, Country, Dispute, Source, Speaker
+from .models import Claim, Clause, Country, Dispute, Position, Source, Speaker
 from .schemas import InvalidParameters
 
 
@@ -26,6 +26,11 @@ def source_choices():
 
 def speaker_choices():
     return list(Speaker.objects.values_list("slug", "name"))
+
+
+def position_choices():
+    positions = Position.objects.select_related("dispute")
+    return [(f"{p.dispute.slug}:{p.key}", f"{p.dispute.question} {p.label}") for p in positions]
 
 
 NO_STANCE = Claim.NO_STANCE
@@ -148,6 +153,9 @@ class ClaimFilter(FacetsMixin, django_filters.FilterSet):
     answered = django_filters.ChoiceFilter(
         label="Answered", choices=ANSWERED_CHOICES, method="filter_answered"
     )
+    position = django_filters.ChoiceFilter(
+        label="Side in a dispute", choices=position_choices, method="filter_position"
+    )
     sort = django_filters.ChoiceFilter(
         label="Sort by",
         choices=SORT_CHOICES,
@@ -166,6 +174,7 @@ class ClaimFilter(FacetsMixin, django_filters.FilterSet):
             "kind",
             "stance",
             "answered",
+            "position",
             "sort",
         ]
 
@@ -177,6 +186,10 @@ class ClaimFilter(FacetsMixin, django_filters.FilterSet):
 
     def filter_answered(self, queryset, name, value):
         return queryset.answered(value)
+
+    def filter_position(self, queryset, name, value):
+        dispute, key = value.split(":", 1)
+        return queryset.filter(positions__dispute__slug=dispute, positions__key=key)
 
     def filter_sort(self, queryset, name, value):
         return queryset.sorted_by(value)

@@ -497,6 +497,10 @@ class DisputeListView(StrictFilterMixin, FilterView):
         return Dispute.objects.for_list()
 
 
+SIDE_LIMIT = 8
+EXCHANGE_LIMIT = 40
+
+
 class DisputeDetailView(DetailView):
     def get_queryset(self):
         return Dispute.objects.for_list()
@@ -512,7 +516,18 @@ class DisputeDetailView(DetailView):
         }
         for claim in claims.values():
             claim.side = side[claim.pk]
-        relations = list(ClaimRelation.objects.filter(from_claim__in=claims, to_claim__in=claims))
+        # Bounded, so that the page does not grow without end with the data: each side
+        # shows its first claims and links to them all; the exchange stops at a limit.
+        context["side_shown"] = SIDE_LIMIT
+        context["side_limit"] = f":{SIDE_LIMIT}"
+        context["exchange_limit"] = EXCHANGE_LIMIT
+        relations = list(
+            ClaimRelation.objects.filter(from_claim__in=claims, to_claim__in=claims).order_by("id")[
+                : EXCHANGE_LIMIT + 1
+            ]
+        )
+        context["exchange_cut"] = len(relations) > EXCHANGE_LIMIT
+        relations = relations[:EXCHANGE_LIMIT]
         for relation in relations:
             # The claims already fetched, with their speakers, sources and sides.
             relation.from_claim, relation.to_claim = (
