@@ -562,6 +562,26 @@ class ClaimQuerySet(models.QuerySet):
             }
         )
 
+    def counts_by(self, field):
+        """{value of ``field``: number of claims} over this selection, in one query."""
+        rows = self.order_by().values(field).annotate(n=Count("pk")).values_list(field, "n")
+        return dict(rows)
+
+    def sample_by(self, field, limit):
+        """[(value, count, first claims)] for each value of ``field`` (e.g. "clauses",
+        "stance", "source"): its number of claims and its first ``limit`` claims by id,
+        ready for a list. Bounded: however many claims there are, a page built from it
+        shows at most ``limit`` a group, in a number of queries set by the groups.
+        """
+        counts = self.counts_by(field)
+        ids = {}
+        for value in counts:
+            lookup = {f"{field}__isnull": True} if value is None else {field: value}
+            chosen = self.filter(**lookup).order_by("id").values_list("pk", flat=True)
+            ids[value] = list(chosen[:limit])
+        rows = Claim.objects.for_list().in_bulk([pk for group in ids.values() for pk in group])
+        return [(value, counts[value], [rows[pk] for pk in ids[value]]) for value in counts]
+
     def stances_by_country_and_clause(self):
         """{(country key, clause code): {stance or "none": n}} over this selection: one query."""
         links = Claim.countries.through.objects.filter(claim__in=self.order_by().values("pk"))

@@ -1,7 +1,7 @@
 """The reading pages. Query logic lives on the QuerySets; views assemble context."""
 
 import json
-from collections import Counter, defaultdict
+from collections import defaultdict
 
 from django.db.models import Prefetch
 from django.http import Http404
@@ -147,20 +147,21 @@ def grouped(items, key):
 
 
 def tally(claims, filter_name, key):
-    """Counts of ``claims`` by kind and by stance, as text and as two small bar charts whose
-    bars link to the claim list filtered by ``filter_name=key`` and that kind or stance."""
-    kinds = Counter(claim.kind for claim in claims)
-    stances = Counter(claim.stance or Claim.NO_STANCE for claim in claims)
+    """Counts of ``claims`` (a queryset) by kind and by stance, as text and as two small bar
+    charts whose bars link to the claim list filtered by ``filter_name=key`` and that kind
+    or stance. Two aggregate queries, however many claims."""
+    kinds = claims.counts_by("kind")
+    stances = {value or Claim.NO_STANCE: n for value, n in claims.counts_by("stance").items()}
     stance_labels = dict([*Claim.Stance.choices, (Claim.NO_STANCE, Claim.NO_STANCE_LABEL)])
-    kind_counts = {value: kinds[value] for value in Claim.Kind.values if kinds[value]}
-    stance_counts = {value: stances[value] for value in stance_labels if stances[value]}
+    kind_counts = {value: kinds[value] for value in Claim.Kind.values if kinds.get(value)}
+    stance_counts = {value: stances[value] for value in stance_labels if stances.get(value)}
     claims_url = reverse("claim-list")
 
     def urls(name, counts):
         return {value: f"{claims_url}?{filter_name}={key}&{name}={value}" for value in counts}
 
     return {
-        "total": len(claims),
+        "total": sum(kind_counts.values()),
         "kinds": [(Claim.Kind(value).label, n) for value, n in kind_counts.items()],
         "stances": [(stance_labels[value], n) for value, n in stance_counts.items()],
         "charts": [
@@ -349,17 +350,20 @@ class CountryDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         country = self.object
-        claims = list(Claim.objects.published().for_country(country).for_list())
-        by_clause = defaultdict(list)
-        for claim in claims:
-            for clause in claim.clauses.all() or [None]:
-                by_clause[clause].append(claim)
+        claims = Claim.objects.published().for_country(country)
+        clauses = Clause.objects.in_bulk()
         context["reports"] = country.status_reports
         context["by_clause"] = sorted(
-            by_clause.items(), key=lambda item: item[0].position if item[0] else 10_000
+            (
+                (clauses.get(pk), count, sample)
+                for pk, count, sample in claims.sample_by("clauses", GROUP_LIMIT)
+            ),
+            key=lambda group: group[0].position if group[0] else 10_000,
         )
-        context["claim_count"] = len(claims)
-        context["voices"] = list(Claim.objects.published().by_speakers_from(country).for_list())
+        context["claim_count"] = claims.count()
+        voices = Claim.objects.published().by_speakers_from(country)
+        context["voices"] = list(voices.for_list()[:GROUP_LIMIT])
+        context["voice_count"] = voices.count()
         context["disputes"] = Dispute.objects.involving(
             Claim.objects.published().for_country(country)
         )
@@ -380,24 +384,22 @@ class ClauseDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        claims = list(
-            Claim.objects.published().for_clause(self.object).for_list().order_by("stance", "id")
-        )
+        claims = Claim.objects.published().for_clause(self.object)
         order = {Claim.Stance.FOR: 0, Claim.Stance.AGAINST: 1, Claim.Stance.NEUTRAL: 2, "": 3}
-        claims.sort(key=lambda claim: (order[claim.stance], claim.pk))
-        context["claim_count"] = len(claims)
+        groups = sorted(claims.sample_by("stance", STANCE_LIMIT), key=lambda g: order[g[0]])
+        context["claim_count"] = sum(count for _stance, count, _sample in groups)
+        context["stance_limit"] = STANCE_LIMIT
         context["stances"] = [
             {
                 "key": stance or Claim.NO_STANCE,
-                "label": group[0].stance_label,
+                "label": sample[0].stance_label,
                 "meaning": Claim.STANCE_MEANINGS[stance or Claim.NO_STANCE],
-                "claims": group,
+                "count": count,
                 "speakers": sorted(
-                    grouped(group, lambda claim: claim.speaker),
-                    key=lambda item: -len(item[1]),
+                    grouped(sample, lambda claim: claim.speaker), key=lambda item: -len(item[1])
                 ),
             }
-            for stance, group in grouped(claims, lambda claim: claim.stance)
+            for stance, count, sample in groups
         ]
         context["versions"] = reading.compare_versions(self.object.versions)
         context["disputes"] = Dispute.objects.involving(
@@ -440,7 +442,7 @@ class SourceDetailView(DetailView):
             item.paragraphs = reading.render_text(item.text, claims, marked=not clean)
             item.claim_list = claims
         context["tally"] = tally(
-            [c for item in [source, *thread] for c in item.claim_list], "source", source.slug
+            Claim.objects.published().filter(source=source), "source", source.slug
         )
         context["replies"] = Source.tree(thread, root=source)
         context["disputes"] = Dispute.objects.involving(
@@ -463,14 +465,16 @@ class SpeakerDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        claims = list(
-            Claim.objects.published()
-            .filter(speaker=self.object)
-            .for_list()
-            .order_by("source__slug", "id")
+        claims = Claim.objects.published().filter(speaker=self.object)
+        sources = Source.objects.only("slug", "title", "published").in_bulk()
+        context["claim_count"] = claims.count()
+        context["by_source"] = sorted(
+            (
+                (sources[pk], count, sample)
+                for pk, count, sample in claims.sample_by("source", GROUP_LIMIT)
+            ),
+            key=lambda group: group[0].slug,
         )
-        context["claims"] = claims
-        context["by_source"] = grouped(claims, lambda claim: claim.source)
         context["tally"] = tally(claims, "speaker", self.object.slug)
         context["authored"] = self.object.sources.all()
         context["disputes"] = Dispute.objects.involving(
@@ -497,6 +501,9 @@ class DisputeListView(StrictFilterMixin, FilterView):
         return Dispute.objects.for_list()
 
 
+# How many claims a group on a page shows before linking to the filtered list.
+GROUP_LIMIT = 10
+STANCE_LIMIT = 12
 SIDE_LIMIT = 8
 EXCHANGE_LIMIT = 40
 
