@@ -403,3 +403,22 @@ def test_matrix_cells_link_to_the_claims_they_count(client):
     words = cell["aria-label"]
     assert words.startswith("United States of America, Article 5B:")
     assert sum(int(part.split()[0]) for part in words.rsplit(": ", 1)[1].split(", ")) == expected
+
+
+def test_a_passage_many_claims_quote_is_marked_once(client, make_claim):
+    original = Claim.objects.published().get(pk=1)
+    copies = [
+        make_claim(source=original.source, quote=original.quote, summary=f"Copy {i}.")
+        for i in range(3)
+    ]
+    soup = soup_of(client.get(original.source.get_absolute_url()))
+    assert len(soup.find_all("mark", id=True, attrs={"data-claim": "1"})) == 1
+    for copy in copies:
+        assert not soup.find(id=copy.dom_id)
+    more = soup.select_one("#note-1 a.note-more")
+    assert more.get_text() == "and 3 more claims on this passage"
+    listed = soup_of(client.get(more["href"])).select(".results .claim")
+    assert {int(row["id"].removeprefix("row-")) for row in listed} == {1, *(c.pk for c in copies)}
+    # A copy's page leads to the one mark of its passage.
+    page = soup_of(client.get(copies[0].get_absolute_url()))
+    assert page.select_one("a.read-in-source")["href"].endswith("#claim-1")

@@ -156,6 +156,9 @@ class ClaimFilter(FacetsMixin, django_filters.FilterSet):
     position = django_filters.ChoiceFilter(
         label="Side in a dispute", choices=position_choices, method="filter_position"
     )
+    passage = django_filters.NumberFilter(
+        label="Same passage as claim", method="filter_passage", min_value=1
+    )
     sort = django_filters.ChoiceFilter(
         label="Sort by",
         choices=SORT_CHOICES,
@@ -175,6 +178,7 @@ class ClaimFilter(FacetsMixin, django_filters.FilterSet):
             "stance",
             "answered",
             "position",
+            "passage",
             "sort",
         ]
 
@@ -186,6 +190,10 @@ class ClaimFilter(FacetsMixin, django_filters.FilterSet):
 
     def filter_answered(self, queryset, name, value):
         return queryset.answered(value)
+
+    def filter_passage(self, queryset, name, value):
+        claim = Claim.objects.filter(pk=value).first()
+        return queryset.same_passage_as(claim) if claim else queryset.none()
 
     def filter_position(self, queryset, name, value):
         dispute, key = value.split(":", 1)

@@ -562,6 +562,28 @@ class ClaimQuerySet(models.QuerySet):
             }
         )
 
+    def one_per_passage(self):
+        """The first claim (lowest id) of each distinct passage, with ``passage_claims``: how
+        many claims of this selection share it. A page marks each passage once, however many
+        claims quote it."""
+        passages = (
+            self.order_by()
+            .values("source", "quote", "prefix", "suffix")
+            .annotate(first=models.Min("id"), n=Count("id"))
+            .values_list("first", "n")
+        )
+        shared = dict(passages)
+        claims = list(Claim.objects.filter(pk__in=shared).select_related("speaker"))
+        for claim in claims:
+            claim.passage_claims = shared[claim.pk]
+        return claims
+
+    def same_passage_as(self, claim):
+        """Claims quoting the same passage of the same source as ``claim``."""
+        return self.filter(
+            source=claim.source_id, quote=claim.quote, prefix=claim.prefix, suffix=claim.suffix
+        )
+
     def counts_by(self, field):
         """{value of ``field``: number of claims} over this selection, in one query."""
         rows = self.order_by().values(field).annotate(n=Count("pk")).values_list(field, "n")
@@ -860,8 +882,13 @@ class Claim(Passage):
 
     @property
     def passage_url(self):
-        """The passage, marked, on its source's page."""
-        return f"{self.source.get_absolute_url()}#{self.dom_id}"
+        """The passage, marked, on its source's page.
+
+        A passage several claims quote is marked once, under the first of them: a view
+        that knows it sets ``passage_anchor`` (see ``ClaimDetailView``).
+        """
+        anchor = getattr(self, "passage_anchor", None) or self.pk
+        return f"{self.source.get_absolute_url()}#claim-{anchor}"
 
     @property
     def stance_label(self):

@@ -196,7 +196,7 @@ class PassageOut(Schema):
         return passage.anchor.end
 
 
-class ClaimOut(PassageOut):
+class ClaimBase(PassageOut):
     id: int
     source: str = Field(description="Slug of the source the passage is quoted from.")
     quote: str = Field(description="The exact passage, character for character.")
@@ -211,7 +211,6 @@ class ClaimOut(PassageOut):
     kind: choices(Claim.Kind)
     stance: choices(Claim.Stance) | None
     signature_status: choices(Claim.SignatureStatus) | None
-    relations: list[Relation]
     html_url: str
     passage_url: str = Field(description="The passage, marked, on its source's page here.")
     annotation_url: str
@@ -237,6 +236,22 @@ class ClaimOut(PassageOut):
         return claim.signature_status or None
 
     @staticmethod
+    def resolve_html_url(claim, context):
+        return html_url(context, claim)
+
+    @staticmethod
+    def resolve_passage_url(claim, context):
+        return absolute(context["request"], claim.passage_url)
+
+    @staticmethod
+    def resolve_annotation_url(claim, context):
+        return absolute(context["request"], reverse("api:claim-annotation", args=[claim.pk]))
+
+
+class ClaimOut(ClaimBase):
+    relations: list[Relation]
+
+    @staticmethod
     def resolve_relations(claim):
         return [
             *(
@@ -248,18 +263,6 @@ class ClaimOut(PassageOut):
                 for r in claim.relations_in.all()
             ),
         ]
-
-    @staticmethod
-    def resolve_html_url(claim, context):
-        return html_url(context, claim)
-
-    @staticmethod
-    def resolve_passage_url(claim, context):
-        return absolute(context["request"], claim.passage_url)
-
-    @staticmethod
-    def resolve_annotation_url(claim, context):
-        return absolute(context["request"], reverse("api:claim-annotation", args=[claim.pk]))
 
 
 class StatusReport(PassageOut):
@@ -454,7 +457,7 @@ def _agent(speaker):
 
 def schema_org_claim(request, claim):
     """A schema.org ``Claim`` whose ``appearance`` is its source, from the rows above."""
-    (row,) = rows(ClaimOut, [claim], request)
+    (row,) = rows(ClaimBase, [claim], request)
     (source,) = rows(SourceBase, [claim.source], request)
     appearance = {"@type": "CreativeWork", "name": source["title"]}
     appearance["url"] = source["url"] or source["html_url"]

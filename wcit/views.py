@@ -433,7 +433,7 @@ class SourceDetailView(DetailView):
         context["clean"] = clean = self.request.GET.get("clean") == "1"
         claims_by_source = defaultdict(list)
         claims = Claim.objects.published().filter(source__in=[source, *thread])
-        for claim in claims.select_related("speaker"):
+        for claim in claims.one_per_passage():
             claims_by_source[claim.source_id].append(claim)
         for item in [source, *thread]:
             claims = claims_by_source[item.pk]
@@ -505,6 +505,7 @@ class DisputeListView(StrictFilterMixin, FilterView):
 GROUP_LIMIT = 10
 STANCE_LIMIT = 12
 SIDE_LIMIT = 8
+RELATION_LIMIT = 20
 EXCHANGE_LIMIT = 40
 
 
@@ -548,11 +549,20 @@ class DisputeDetailView(DetailView):
 
 class ClaimDetailView(DetailView):
     def get_queryset(self):
-        return Claim.objects.published().for_list().with_relations()
+        return Claim.objects.published().for_list()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         claim = self.object
+        published = Claim.objects.published()
+        claim.passage_anchor = (
+            published.same_passage_as(claim).order_by("id").values_list("pk", flat=True).first()
+        )
+        # Bounded: the first answers each way, with how many there are in all.
+        for direction, other in (("relations_out", "to_claim"), ("relations_in", "from_claim")):
+            relations = getattr(claim, direction).filter(**{f"{other}__in": published})
+            context[f"{direction}_count"] = relations.count()
+            context[direction] = list(relations.select_related(f"{other}__source")[:RELATION_LIMIT])
         anchor = claim.anchor
         context["before"], context["passage"], context["after"] = reading.context(
             claim.source.text, anchor.start, anchor.end
