@@ -50,8 +50,20 @@ def respond(request, export_format, rows, fields):
 
 def _cell(value):
     if isinstance(value, list):
-        return " ".join(str(item) for item in value)
-    return "" if value is None else value
+        value = " ".join(str(item) for item in value)
+    return "" if value is None else neutralise(value)
+
+
+# A spreadsheet reads a cell that starts with one of these as a formula (=HYPERLINK(...),
+# +cmd|...); a tab or carriage return can hide such a start from a quick look.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """``value`` as a CSV cell no spreadsheet runs: a leading apostrophe before a formula start."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def error(export_format, problems):

@@ -1,14 +1,16 @@
 """Settings for wcit, driven by the environment.
 
-Development needs nothing set: DEBUG on, a SQLite file at the project root.
-Production sets DJANGO_DEBUG=0, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and
-DATABASE_URL; a missing secret key with DEBUG off stops start-up loudly.
+Debug is off unless DJANGO_DEBUG=1 asks for it (``make run`` and ``make test``
+do). With debug off, DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS are required
+and start-up stops loudly without them. DATABASE_URL selects PostgreSQL. The README's "Deploying" section lists every variable.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -21,14 +23,24 @@ def env_bool(name, default):
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-DEBUG = env_bool("DJANGO_DEBUG", True)
+def env_int(name, default):
+    value = os.environ.get(name, "").strip()
+    try:
+        return int(value) if value else default
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
+
+
+# Off unless asked for: a forgotten variable must not publish tracebacks and settings.
+DEBUG = env_bool("DJANGO_DEBUG", False)
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
             "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off "
-            "(generate one with: python -c 'import secrets; print(secrets.token_urlsafe(50))')."
+            "(generate one with: python -c 'import secrets; print(secrets.token_urlsafe(50))'). "
+            "For development set DJANGO_DEBUG=1, as `make run` and `make test` do."
         )
     SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
 
@@ -40,7 +52,9 @@ ALLOWED_HOSTS = [
     if host.strip()
 ]
 if not DEBUG and not ALLOWED_HOSTS:
-    raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must be set when DJANGO_DEBUG is off.")
+    raise ImproperlyConfigured(
+        "DJANGO_ALLOWED_HOSTS must be set when DJANGO_DEBUG is off (comma-separated host names)."
+    )
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -56,12 +70,18 @@ INSTALLED_APPS = [
     "simple_history",
     "template_partials",
     "ninja",
+    "axes",
     "wcit",
 ]
 
+# Order matters: hostile requests are refused before anything reads them.
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "wcit.middleware.RequestLimitsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "wcit.middleware.PermissionsPolicyMiddleware",
+    "wcit.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -69,6 +89,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "wcit.urls"
@@ -90,15 +111,48 @@ TEMPLATES = [
     },
 ]
 
+# A database that is down or stuck must cost a request seconds, not a worker: connecting
+# gives up after DJANGO_DB_CONNECT_TIMEOUT seconds and PostgreSQL cancels a statement after
+# DJANGO_DB_STATEMENT_TIMEOUT milliseconds. Health checks drop a connection that broke while
+# idle, so the site recovers without a restart when the database returns.
+DB_CONNECT_TIMEOUT = env_int("DJANGO_DB_CONNECT_TIMEOUT", 3)
+DB_STATEMENT_TIMEOUT = env_int("DJANGO_DB_STATEMENT_TIMEOUT", 10_000)
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
+        conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        connect_timeout=DB_CONNECT_TIMEOUT,
+        options=f"-c statement_timeout={DB_STATEMENT_TIMEOUT}",
+    )
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The same backend, but a new database file is created readable by its owner only.
+    DATABASES["default"]["ENGINE"] = "wcit.sqlite3"
+    # How long a write waits for another process's lock before "database is locked".
+    DATABASES["default"].setdefault("OPTIONS", {}).update(timeout=DB_CONNECT_TIMEOUT)
+
+# Seconds a client is asked to wait (Retry-After) when the database is unavailable.
+RETRY_AFTER = env_int("DJANGO_RETRY_AFTER", 10)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# django-axes first: it refuses a locked-out client before a password is hashed.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# The admin login locks a client out after AXES_FAILURE_LIMIT failures, for
+# DJANGO_LOGIN_COOLOFF_MINUTES; a success resets its count.
+AXES_FAILURE_LIMIT = env_int("DJANGO_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("DJANGO_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "wcit.middleware.client_ip"
+AXES_VERBOSE = False
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -113,7 +167,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -128,10 +182,47 @@ STORAGES = {
 SEEDS_DIR = Path(os.environ.get("WCIT_SEEDS_DIR", BASE_DIR.parent / "shared" / "seeds"))
 
 if not DEBUG:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Behind a TLS proxy that sets X-Forwarded-Proto (and strips it from clients). Set
+    # DJANGO_TRUST_X_FORWARDED_PROTO=0 when the app is reached without such a proxy.
+    if env_bool("DJANGO_TRUST_X_FORWARDED_PROTO", True):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
+    # A proxy that redirects http to https itself may turn this off (check --deploy then
+    # warns W008, as it should).
+    SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+    # A load balancer probes /healthz over plain http.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
+
+# No inline script or style anywhere: the JSON-LD block is data, not script, and is not
+# subject to script-src. django-csp leaves out the header on debug 404/500 pages only.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=()"
+)
+
+# Hostile input: longer paths, query strings or parameter values answer 400.
+MAX_PATH_LENGTH = 512
+MAX_QUERY_STRING_LENGTH = 2048
+MAX_PARAMETER_LENGTH = 300
 
 LOGGING = {
     "version": 1,

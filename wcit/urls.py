@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import path, register_converter
 
-from . import views
+from . import health, views
 from .api import api
 
 
@@ -36,7 +36,9 @@ urlpatterns = [
     path("claims.<format:format>", views.ClaimListView.as_view(), name="claim-export"),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
+    path("healthz", health.healthz, name="healthz"),
 ]
 
 handler400 = views.bad_request
 handler404 = views.page_not_found
+handler500 = "wcit.middleware.server_error"
