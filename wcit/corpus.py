@@ -2,6 +2,7 @@
 
 from django.conf import settings
 
+from . import cache
 from .models import (
     Claim,
     ClaimRelation,
@@ -89,4 +90,6 @@ def generate_claims(total, summary=None, relate=False, batch=5000):
                 for copy, original in pairs
             )
         created += copies
+    # bulk_create sends no signals: say here that the data changed.
+    cache.bump_on_commit()
     return created

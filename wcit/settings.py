@@ -2,7 +2,8 @@
 
 Debug is off unless DJANGO_DEBUG=1 asks for it (``make run`` and ``make test``
 do). With debug off, DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS are required
-and start-up stops loudly without them. DATABASE_URL selects PostgreSQL. The README's "Deploying" section lists every variable.
+and start-up stops loudly without them. DATABASE_URL selects PostgreSQL,
+REDIS_URL a shared cache. The README's "Deploying" section lists every variable.
 """
 
 import os
@@ -74,7 +75,9 @@ INSTALLED_APPS = [
     "wcit",
 ]
 
-# Order matters: hostile requests are refused before anything reads them.
+# Order matters: hostile requests are refused before anything reads them; the security
+# headers wrap the page cache, so a page answered from the cache carries them too; the
+# page cache comes before the session, so a cached page costs no database query.
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -82,6 +85,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "wcit.middleware.PermissionsPolicyMiddleware",
     "wcit.middleware.DatabaseUnavailableMiddleware",
+    "wcit.cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -135,6 +139,28 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # How long a write waits for another process's lock before "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {}).update(timeout=DB_CONNECT_TIMEOUT)
 
+# The page cache and the data version live here: Redis shared by every process when
+# REDIS_URL is set, this process's memory otherwise (fine for one process, as `make run`).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # Several sites (or test runs) may share one Redis: each with its own prefix.
+            "KEY_PREFIX": os.environ.get("DJANGO_CACHE_KEY_PREFIX", "wcit"),
+            "TIMEOUT": 24 * 3600,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "TIMEOUT": 24 * 3600,
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    }
 # Seconds a client is asked to wait (Retry-After) when the database is unavailable.
 RETRY_AFTER = env_int("DJANGO_RETRY_AFTER", 10)
 

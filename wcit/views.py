@@ -12,7 +12,7 @@ from django.utils.safestring import mark_safe
 from django.views.generic import DetailView, ListView
 from django_filters.views import FilterView
 
-from . import anchoring, exports, reading, search
+from . import anchoring, cache, exports, reading, search
 from .filters import (
     NO_STANCE,
     ClaimFilter,
@@ -428,9 +428,15 @@ class ClaimListView(StrictFilterMixin, FilterView):
                     for value, label, count in rows
                 ],
             }
-            for name, rows in filterset.qs.facet_counts().items()
+            for name, rows in facet_counts(filterset).items()
         ]
         return context
+
+
+def facet_counts(filterset):
+    """The selection's facet counts, computed once per data version and filter values."""
+    params = sorted((k, v) for k, v in filterset.form.cleaned_data.items() if v)
+    return cache.per_version("facets", params, filterset.qs.facet_counts)
 
 
 def query_with(request, **changes):

@@ -1,6 +1,7 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from wcit.cache import bump_data_version
 from wcit.corpus import FIXTURES, fixture_paths
 
 
@@ -33,3 +34,5 @@ class Command(BaseCommand):
                 "(make export) or start from an empty database."
             )
         call_command("loaddata", *fixture_paths(), verbosity=options["verbosity"])
+        # Saves bump the data version too; this covers a load with signals disconnected.
+        bump_data_version()
