@@ -8,6 +8,7 @@ the source's text, or the record is refused.
 import re
 from collections import defaultdict
 
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q
@@ -18,6 +19,7 @@ from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 from . import anchoring
+from .search import ClaimDocument
 
 
 class SlugNaturalKeyManagerMixin:
@@ -635,8 +637,17 @@ class Claim(Passage):
         blank=True,
     )
 
+    search_document = models.GeneratedField(
+        expression=ClaimDocument(),
+        output_field=SearchVectorField(),
+        db_persist=True,
+        help_text="Computed by the database from the summary and the quote, for search.",
+    )
+
     objects = ClaimQuerySet.as_manager()
-    history = HistoricalRecords(m2m_fields=[countries, clauses])
+    history = HistoricalRecords(
+        m2m_fields=[countries, clauses], excluded_fields=["search_document"]
+    )
 
     class Meta:
         ordering = ["id"]

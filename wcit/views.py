@@ -372,7 +372,7 @@ class ClaimListView(StrictFilterMixin, FilterView):
     def export_rows(self, claims):
         # Source texts are fetched once, not joined onto every row.
         texts = dict(Source.objects.values_list("pk", "text"))
-        claims = claims.defer("source__text", "source__notes")
+        claims = claims.defer("source__text", "source__notes", "search_document")
         for claim in claims.iterator(chunk_size=2000):
             anchor = anchoring.resolve(
                 texts[claim.source_id], claim.quote, claim.prefix, claim.suffix

@@ -24,6 +24,17 @@ class Command(BaseCommand):
                 indent=2,
                 use_natural_foreign_keys=True,
                 use_natural_primary_keys=True,
+                fields=stored_fields(model),
             )
             (folder / name).write_text(data + "\n", encoding="utf-8")
             self.stdout.write(f"{folder / name}: {model._default_manager.count()} records")
+
+
+def stored_fields(model):
+    """The fields a fixture holds: not those the database computes (the search document)."""
+    meta = model._meta
+    return [
+        field.name
+        for field in [*meta.local_fields, *meta.local_many_to_many]
+        if field.serialize and not field.generated
+    ]
