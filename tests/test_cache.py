@@ -171,6 +171,12 @@ def test_what_is_not_cached(client, url, reason):
     assert "X-Cache" not in client.get(url), reason
 
 
+def test_the_page_cache_can_be_turned_off(client, settings):
+    settings.PAGE_CACHE = False
+    client.get("/claims/1/")
+    assert "X-Cache" not in client.get("/claims/1/")
+
+
 def test_head_is_answered_from_the_cache(client, django_assert_num_queries):
     client.get("/claims/1/")
     with django_assert_num_queries(0):

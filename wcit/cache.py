@@ -109,7 +109,8 @@ def _digest(text):
 
 def _cacheable_request(request):
     return (
-        request.method in ("GET", "HEAD")
+        settings.PAGE_CACHE
+        and request.method in ("GET", "HEAD")
         and not request.path_info.startswith(UNCACHED_PREFIXES)
         # Anyone with a session may be a signed-in curator: never serve or store their pages.
         and settings.SESSION_COOKIE_NAME not in request.COOKIES

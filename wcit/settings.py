@@ -161,6 +161,8 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 5000},
         }
     }
+# The page cache can be turned off (DJANGO_PAGE_CACHE=0), e.g. to measure the pages themselves.
+PAGE_CACHE = env_bool("DJANGO_PAGE_CACHE", True)
 # Seconds a client is asked to wait (Retry-After) when the database is unavailable.
 RETRY_AFTER = env_int("DJANGO_RETRY_AFTER", 10)
 
