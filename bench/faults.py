@@ -172,6 +172,8 @@ def drill(cluster, port, clients):
     for thread in threads:
         thread.join(timeout=60)
 
+    print("Each request counts in the phase in which it started (a request in flight when")
+    print("the database stops or freezes counts in the phase before).")
     print(f"{'phase':<10} {'requests':>8}  {'slowest':>8}  status codes seen")
     for name, _seconds in PHASES:
         rows = [r for r in results if r[0] == name]
