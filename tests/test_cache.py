@@ -175,6 +175,35 @@ def test_the_page_cache_can_be_turned_off(client, settings):
     settings.PAGE_CACHE = False
     client.get("/claims/1/")
     assert "X-Cache" not in client.get("/claims/1/")
+    assert page_cache.per_version("facets", (), lambda: "fresh") == "fresh"
+    assert page_cache.per_version("facets", (), lambda: "fresh again") == "fresh again"
+
+
+@pytest.mark.parametrize(
+    "env, expected",
+    [
+        ({"DJANGO_DEBUG": "0"}, "False"),
+        ({"DJANGO_DEBUG": "0", "REDIS_URL": "redis://127.0.0.1:6379/0"}, "True"),
+        ({"DJANGO_DEBUG": "0", "DJANGO_PAGE_CACHE": "1"}, "True"),
+        ({"DJANGO_DEBUG": "1"}, "True"),
+        ({"DJANGO_DEBUG": "1", "DJANGO_PAGE_CACHE": "0"}, "False"),
+    ],
+)
+def test_page_cache_is_on_only_where_every_process_shares_the_version(env, expected):
+    """Per-process caches in production would serve pages another worker's change made stale."""
+    import subprocess
+    import sys
+
+    from .servers import ROOT
+
+    result = subprocess.run(
+        [sys.executable, "-c", "from django.conf import settings; print(settings.PAGE_CACHE)"],
+        env=base_env(DJANGO_SECRET_KEY=SECRET, DJANGO_ALLOWED_HOSTS="x", **env),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.stdout.strip() == expected, result.stderr
 
 
 def test_head_is_answered_from_the_cache(client, django_assert_num_queries):

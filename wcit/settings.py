@@ -161,8 +161,11 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 5000},
         }
     }
-# The page cache can be turned off (DJANGO_PAGE_CACHE=0), e.g. to measure the pages themselves.
-PAGE_CACHE = env_bool("DJANGO_PAGE_CACHE", True)
+# The page cache (and the per-version caches of facet counts) needs one data version seen by
+# every process: on by default with Redis, and with debug on (one runserver process). Without
+# Redis, each gunicorn worker would keep its own version and serve pages another worker's
+# change made stale. DJANGO_PAGE_CACHE=1 forces it on (one worker, no Redis), 0 turns it off.
+PAGE_CACHE = env_bool("DJANGO_PAGE_CACHE", bool(REDIS_URL) or DEBUG)
 # Seconds a client is asked to wait (Retry-After) when the database is unavailable.
 RETRY_AFTER = env_int("DJANGO_RETRY_AFTER", 10)
 
