@@ -81,6 +81,9 @@ def main():
     redis = redis_answers()
     if redis:
         env["REDIS_URL"] = "redis://127.0.0.1:6379/0"
+    else:
+        # Each worker caches for itself: safe here, as nothing changes the data meanwhile.
+        env["DJANGO_SHARED_CACHE"] = "1"
     try:
         started = time.perf_counter()
         setup(env, args.claims)

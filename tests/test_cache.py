@@ -175,6 +175,13 @@ def test_the_page_cache_can_be_turned_off(client, settings):
     settings.PAGE_CACHE = False
     client.get("/claims/1/")
     assert "X-Cache" not in client.get("/claims/1/")
+    # Facet counts stay cached per version.
+    assert page_cache.per_version("facets", (), lambda: "counted") == "counted"
+    assert page_cache.per_version("facets", (), lambda: "again") == "counted"
+
+
+def test_nothing_is_cached_by_version_where_the_cache_is_not_shared(client, settings):
+    settings.SHARED_CACHE = settings.PAGE_CACHE = False
     assert page_cache.per_version("facets", (), lambda: "fresh") == "fresh"
     assert page_cache.per_version("facets", (), lambda: "fresh again") == "fresh again"
 
@@ -184,7 +191,8 @@ def test_the_page_cache_can_be_turned_off(client, settings):
     [
         ({"DJANGO_DEBUG": "0"}, "False"),
         ({"DJANGO_DEBUG": "0", "REDIS_URL": "redis://127.0.0.1:6379/0"}, "True"),
-        ({"DJANGO_DEBUG": "0", "DJANGO_PAGE_CACHE": "1"}, "True"),
+        ({"DJANGO_DEBUG": "0", "DJANGO_PAGE_CACHE": "1"}, "False"),
+        ({"DJANGO_DEBUG": "0", "DJANGO_SHARED_CACHE": "1"}, "True"),
         ({"DJANGO_DEBUG": "1"}, "True"),
         ({"DJANGO_DEBUG": "1", "DJANGO_PAGE_CACHE": "0"}, "False"),
     ],

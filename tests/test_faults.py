@@ -47,10 +47,11 @@ def test_database_error_is_a_503_in_the_site_layout(client, database_down, url, 
     assert "OperationalError" in records[0].getMessage()
 
 
-def test_api_database_error_is_a_503(client, database_down):
+def test_api_database_error_is_a_503_in_the_api_error_shape(client, database_down):
     response = client.get("/api/claims/")
     assert response.status_code == 503
-    assert response["Retry-After"]
+    assert response["Retry-After"] == str(settings.RETRY_AFTER)
+    assert set(response.json()) == {"detail"}
 
 
 def test_site_answers_again_once_the_database_returns(client):

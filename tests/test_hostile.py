@@ -164,6 +164,42 @@ def test_admin_login_locks_out_after_repeated_failures(client, settings):
     assert "_auth_user_id" not in client.session
 
 
+@pytest.mark.parametrize(
+    "proxies, forwarded, expected",
+    [
+        (0, "203.0.113.9", "127.0.0.1"),  # no proxy: the header is the client's to forge
+        (1, "203.0.113.9", "203.0.113.9"),
+        (1, "198.51.100.1, 203.0.113.9", "203.0.113.9"),  # the forged left entry is ignored
+        (2, "198.51.100.1, 203.0.113.9", "198.51.100.1"),
+        (2, "203.0.113.9", "127.0.0.1"),  # fewer entries than proxies: do not trust it
+    ],
+)
+def test_client_ip_behind_proxies(rf, settings, proxies, forwarded, expected):
+    from wcit.middleware import client_ip
+
+    settings.PROXY_COUNT = proxies
+    request = rf.get("/admin/login/", HTTP_X_FORWARDED_FOR=forwarded, REMOTE_ADDR="127.0.0.1")
+    assert client_ip(request) == expected
+
+
+def test_behind_a_proxy_one_client_is_locked_out_not_everyone(client, settings):
+    settings.PROXY_COUNT = 1
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(
+            "/admin/login/",
+            {"username": "cora", "password": "wrong"},
+            HTTP_X_FORWARDED_FOR="203.0.113.9",
+        )
+    locked = client.post(
+        "/admin/login/", {"username": "x", "password": "y"}, HTTP_X_FORWARDED_FOR="203.0.113.9"
+    )
+    other = client.post(
+        "/admin/login/", {"username": "x", "password": "y"}, HTTP_X_FORWARDED_FOR="198.51.100.7"
+    )
+    assert locked.status_code == 429
+    assert other.status_code == 200
+
+
 def test_a_success_before_the_limit_resets_the_count(client, settings):
     User.objects.create_superuser("cora", password="the-right-password-12")
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):

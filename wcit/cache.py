@@ -95,7 +95,7 @@ def connect_signals():
 
 def per_version(name, parts, compute, timeout=None):
     """``compute()``, cached under the data version, ``name`` and ``parts``."""
-    if not settings.PAGE_CACHE:
+    if not settings.SHARED_CACHE:
         return compute()
     key = f"{name}:{data_version()}:{_digest(repr(parts))}"
     value = cache.get(key)

@@ -35,7 +35,16 @@ DATABASE_ERRORS = (OperationalError, InterfaceError)
 
 
 def client_ip(request):
-    """The client's address, as django-axes counts login failures by it."""
+    """The client's address, as django-axes counts login failures by it.
+
+    Behind DJANGO_PROXY_COUNT proxies that each append to X-Forwarded-For, the
+    address the outermost one saw; entries further left are the client's to forge.
+    """
+    proxies = settings.PROXY_COUNT
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = [part for part in forwarded if part]
+    if proxies and len(forwarded) >= proxies:
+        return forwarded[-proxies]
     return request.META.get("REMOTE_ADDR", "")
 
 
@@ -145,7 +154,15 @@ def database_unavailable(request, error):
         type(error).__name__,
         " ".join(str(error).split())[:200],
     )
-    response = render_503()
+    if request.path_info.startswith("/api/"):
+        response = JsonResponse(
+            {"detail": f"The database is unavailable: retry in {settings.RETRY_AFTER} seconds."},
+            status=503,
+        )
+        response["Retry-After"] = str(settings.RETRY_AFTER)
+        response["Cache-Control"] = "no-store"
+    else:
+        response = render_503()
     # Logged above in one line: Django's request logger would log it again.
     response._has_been_logged = True
     return response

@@ -161,11 +161,13 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 5000},
         }
     }
-# The page cache (and the per-version caches of facet counts) needs one data version seen by
-# every process: on by default with Redis, and with debug on (one runserver process). Without
-# Redis, each gunicorn worker would keep its own version and serve pages another worker's
-# change made stale. DJANGO_PAGE_CACHE=1 forces it on (one worker, no Redis), 0 turns it off.
-PAGE_CACHE = env_bool("DJANGO_PAGE_CACHE", bool(REDIS_URL) or DEBUG)
+# Caching by data version (pages, facet counts) needs one version seen by every process:
+# Redis, or a single process (runserver with debug on). Without Redis each gunicorn worker
+# would keep its own version and serve what another worker's change made stale.
+# DJANGO_SHARED_CACHE=1 says there is one process only; DJANGO_PAGE_CACHE=0 turns off the
+# page cache alone (facet counts stay cached per version).
+SHARED_CACHE = env_bool("DJANGO_SHARED_CACHE", bool(REDIS_URL) or DEBUG)
+PAGE_CACHE = SHARED_CACHE and env_bool("DJANGO_PAGE_CACHE", True)
 # Seconds a client is asked to wait (Retry-After) when the database is unavailable.
 RETRY_AFTER = env_int("DJANGO_RETRY_AFTER", 10)
 
@@ -183,6 +185,9 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("DJANGO_LOGIN_COOLOFF_MINUTES", 15
 AXES_LOCKOUT_PARAMETERS = ["ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "wcit.middleware.client_ip"
+# How many proxies in front append to X-Forwarded-For (0: clients connect directly, and the
+# lockout counts REMOTE_ADDR). Behind one TLS proxy set 1, or every client shares its address.
+PROXY_COUNT = env_int("DJANGO_PROXY_COUNT", 0)
 AXES_VERBOSE = False
 
 AUTH_PASSWORD_VALIDATORS = [
