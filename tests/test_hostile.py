@@ -38,6 +38,8 @@ def test_nul_byte_is_400_everywhere(client, url):
     response = client.get(url)
     assert response.status_code == 400
     assert b"\x00" not in response.content
+    assert "unsafe-inline" not in response["Content-Security-Policy"]
+    assert response["Permissions-Policy"]
 
 
 def test_nul_byte_400_page_names_the_problem_in_the_site_layout(client):
@@ -129,6 +131,7 @@ PUBLIC = ["/", "/claims/", "/claims/1/", "/search/?q=spam", "/claims.csv", "/api
 def test_only_get_and_head_on_public_pages_and_the_api(client, url, method):
     response = client.generic(method.upper(), url)
     assert response.status_code == 405
+    assert response["Content-Security-Policy"]
     assert set(response["Allow"].replace(" ", "").split(",")) == {"GET", "HEAD"}
 
 

@@ -75,15 +75,16 @@ INSTALLED_APPS = [
     "wcit",
 ]
 
-# Order matters: hostile requests are refused before anything reads them; the security
-# headers wrap the page cache, so a page answered from the cache carries them too; the
-# page cache comes before the session, so a cached page costs no database query.
+# Order matters: the security headers wrap everything, so the 400 and 405 answers to hostile
+# requests and the pages answered from the cache carry them too; hostile requests are refused
+# before anything reads them; the page cache comes before the session, so a cached page costs
+# no database query.
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "wcit.middleware.RequestLimitsMiddleware",
     "csp.middleware.CSPMiddleware",
     "wcit.middleware.PermissionsPolicyMiddleware",
+    "wcit.middleware.RequestLimitsMiddleware",
     "wcit.middleware.DatabaseUnavailableMiddleware",
     "wcit.cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
