@@ -11,7 +11,7 @@ export DJANGO_DEBUG ?= 1
 WEB_CONCURRENCY ?= 2
 BIND ?= 127.0.0.1:8000
 
-.PHONY: install run serve test lint format fixtures export check-corpus corpus-report migrations-check bench
+.PHONY: install run serve test lint format fixtures export check-corpus corpus-report migrations-check bench bench-http bench-faults
 
 $(INSTALLED): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "wcit needs Python 3.11 or newer (found " + sys.version.split()[0] + ")")'
@@ -71,6 +71,14 @@ corpus-report: install
 ## Times search and filtered lists over 100,000 generated claims (needs DATABASE_URL=postgres://...).
 bench: install
 	$(PY) bench/run.py
+
+## Pages under gunicorn with wrk, page cache on and off (needs DATABASE_URL=postgres://..., wrk).
+bench-http: install
+	$(PY) bench/load.py
+
+## Load while a PostgreSQL cluster of the drill's own (port 5433) stops, starts, freezes (root).
+bench-faults: install
+	$(PY) bench/faults.py
 
 migrations-check: install
 	$(PY) manage.py makemigrations --check --dry-run
