@@ -269,6 +269,12 @@ def two_servers(tmp_path_factory):
     yield servers, env
     for server in servers:
         server.stop()
+    import redis
+
+    client = redis.Redis(host="127.0.0.1", port=6379, db=0)
+    keys = list(client.scan_iter(f"{env['DJANGO_CACHE_KEY_PREFIX']}:*"))
+    if keys:
+        client.delete(*keys)
 
 
 def test_two_processes_share_the_cache_and_see_a_change_at_once(two_servers):
