@@ -7,7 +7,7 @@ off, 2 sync workers, page cache off so that every request needs the database)
 and runs --clients client threads against a few pages on 127.0.0.1 for the
 whole drill:
 
-    healthy 10 s | cluster stopped 15 s | started again 15 s | frozen (SIGSTOP) 10 s | thawed 10 s
+    healthy 10 s | cluster stopped 15 s | started again 15 s | frozen (SIGSTOP) 20 s | thawed 10 s
 
 For each phase it prints the status codes seen (and client errors), the
 slowest answer, and after the restart how long until 200s came back. The
@@ -36,7 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 CLUSTER = "wcit_faults"
 PAGES = ["/claims/?country=se", "/claims/1/", "/", "/api/claims/?kind=fact", "/healthz"]
-PHASES = [("healthy", 10), ("stopped", 15), ("restarted", 15), ("frozen", 10), ("thawed", 10)]
+PHASES = [("healthy", 10), ("stopped", 15), ("restarted", 15), ("frozen", 20), ("thawed", 10)]
 
 
 def main():
@@ -181,15 +181,17 @@ def drill(cluster, port, clients):
         slowest = max((r[2] for r in rows), default=0)
         seen = ", ".join(f"{code}: {n}" for code, n in sorted(counts.items()))
         print(f"{name:<10} {len(rows):>8}  {slowest:>7.1f}s  {seen}")
-    back = marks["restarted"]
-    after = sorted((r[1] + r[2], r[3]) for r in results if r[1] >= back and r[0] == "restarted")
-    first_200 = next((t for t, outcome in after if outcome == "200"), None)
-    last_bad = max((t for t, outcome in after if outcome != "200"), default=None)
-    if first_200 is not None:
+    ends = [("restarted", "frozen", "`pg_ctlcluster start`"), ("thawed", None, "SIGCONT")]
+    for mark, until, event in ends:
+        start, stop_at = marks[mark], marks[until] if until else float("inf")
+        ended = sorted((r[1] + r[2], r[3]) for r in results if start <= r[1] + r[2] < stop_at)
+        first_200 = next((t - start for t, outcome in ended if outcome == "200"), None)
+        last_bad = max((t - start for t, outcome in ended if outcome != "200"), default=None)
         print(
-            f"\nAfter `pg_ctlcluster start` (which returns once the server accepts connections):"
-            f" first 200 after {first_200 - back:.1f} s; last non-200 at "
-            f"{(last_bad - back) if last_bad else 0:.1f} s."
+            f"After {event}: first 200 after "
+            + (f"{first_200:.1f} s" if first_200 is not None else "none")
+            + "; last non-200 answer "
+            + (f"{last_bad:.1f} s after" if last_bad is not None else "none")
         )
     total = Counter(r[3] for r in results)
     print(

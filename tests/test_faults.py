@@ -202,3 +202,70 @@ def test_a_database_that_never_answers_is_a_503_within_the_connect_timeout():
     status, _retry_after, seconds = result.stdout.split()
     assert status == "503", result.stderr
     assert 1.5 <= float(seconds) < 10
+
+
+def separate_connection():
+    """A connection of its own to the test database, so that breaking it breaks no test."""
+    from django.db import connections
+    from django.db.utils import load_backend
+
+    settings_dict = {**connections["default"].settings_dict}
+    backend = load_backend(settings_dict["ENGINE"])
+    return backend.DatabaseWrapper(settings_dict, alias="watchdog-test")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="guards PostgreSQL connections")
+@pytest.mark.parametrize("slack, fails", [(1, True), (0, False)])
+def test_watchdog_ends_a_query_its_server_never_answers(settings, slack, fails):
+    """pg_sleep with no statement timeout stands in for a frozen server: nothing cancels it."""
+    import time
+
+    settings.DB_STATEMENT_TIMEOUT = 0
+    settings.DB_WATCHDOG_SLACK = slack
+    other = separate_connection()
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SET statement_timeout = 0")
+            started = time.monotonic()
+            if fails:
+                with pytest.raises(OperationalError):
+                    cursor.execute("SELECT pg_sleep(4)")
+                assert time.monotonic() - started < 3
+            else:
+                cursor.execute("SELECT pg_sleep(1.5)")
+                assert time.monotonic() - started >= 1.5
+    finally:
+        other.close()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="guards PostgreSQL connections")
+def test_watchdog_guards_the_health_check_too(settings):
+    """Django's health check bypasses execute wrappers: it is where a frozen server hangs."""
+    import time
+
+    settings.DB_CONNECT_TIMEOUT = 1
+    other = separate_connection()
+    try:
+        other.ensure_connection()
+        assert other.is_usable.guarded
+        raw_cursor = other.connection.cursor
+
+        class Unanswered:
+            """The server's answer to the health check never comes."""
+
+            def __enter__(self):
+                self.cursor = raw_cursor()
+                return self
+
+            def __exit__(self, *exc):
+                self.cursor.close()
+
+            def execute(self, sql):
+                return self.cursor.execute("SELECT pg_sleep(4)")
+
+        other.connection.cursor = Unanswered
+        started = time.monotonic()
+        assert other.is_usable() is False
+        assert time.monotonic() - started < 3
+    finally:
+        other.close()

@@ -122,6 +122,9 @@ TEMPLATES = [
 # idle, so the site recovers without a restart when the database returns.
 DB_CONNECT_TIMEOUT = env_int("DJANGO_DB_CONNECT_TIMEOUT", 3)
 DB_STATEMENT_TIMEOUT = env_int("DJANGO_DB_STATEMENT_TIMEOUT", 10_000)
+# A server that is frozen cancels nothing: a query still waiting this many seconds after the
+# statement timeout has its connection closed (wcit.watchdog). 0 turns the watchdog off.
+DB_WATCHDOG_SLACK = env_int("DJANGO_DB_WATCHDOG_SLACK", 5)
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
