@@ -4,8 +4,14 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1:8000
+# The settings default to debug off; the development targets here turn it on unless the
+# environment says otherwise. `make serve` always runs with it off.
+export DJANGO_DEBUG ?= 1
+# make serve: gunicorn workers (about two per core) and the address to bind.
+WEB_CONCURRENCY ?= 2
+BIND ?= 127.0.0.1:8000
 
-.PHONY: install run test lint format fixtures export check-corpus corpus-report migrations-check bench
+.PHONY: install run serve test lint format fixtures export check-corpus corpus-report migrations-check bench bench-http bench-faults
 
 $(INSTALLED): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "wcit needs Python 3.11 or newer (found " + sys.version.split()[0] + ")")'
@@ -17,12 +23,25 @@ $(INSTALLED): pyproject.toml
 install: $(INSTALLED)
 
 ## Set up and serve the site on SQLite (db.sqlite3), fixtures loaded into an empty database.
+## Debug is on here only: the settings default to off.
+run: export DJANGO_DEBUG = 1
 run: install
 	$(PY) manage.py migrate --verbosity 0
 	$(PY) manage.py load_corpus --if-empty
 	$(PY) manage.py runserver $(HOST)
 
+## Serve as production does: debug off, migrate, collectstatic, gunicorn with
+## WEB_CONCURRENCY workers. Needs DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS (README: Deploying).
+serve: export DJANGO_DEBUG = 0
+serve: install
+	$(PY) manage.py migrate --verbosity 0
+	$(PY) manage.py load_corpus --if-empty
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(VENV)/bin/gunicorn wcit.wsgi --workers $(WEB_CONCURRENCY) --bind $(BIND) \
+		--timeout 30 --graceful-timeout 10 --access-logfile -
+
 ## The whole suite; DATABASE_URL=postgres://... make test runs it on PostgreSQL.
+## Settings load with the development defaults; pytest-django runs the tests with DEBUG off.
 test: install
 	$(PY) -m pytest
 
@@ -52,6 +71,14 @@ corpus-report: install
 ## Times search and filtered lists over 100,000 generated claims (needs DATABASE_URL=postgres://...).
 bench: install
 	$(PY) bench/run.py
+
+## Pages under gunicorn with wrk, page cache on and off (needs DATABASE_URL=postgres://..., wrk).
+bench-http: install
+	$(PY) bench/load.py
+
+## Load while a PostgreSQL cluster of the drill's own (port 5433) stops, starts, freezes (root).
+bench-faults: install
+	$(PY) bench/faults.py
 
 migrations-check: install
 	$(PY) manage.py makemigrations --check --dry-run

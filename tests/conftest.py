@@ -1,6 +1,8 @@
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 
+import wcit.cache
 from wcit.models import Claim, Source
 
 
@@ -9,6 +11,23 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """Load the project's own fixtures once for the whole session."""
     with django_db_blocker.unblock():
         call_command("load_corpus", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def fresh_page_cache(monkeypatch):
+    """An empty cache per test; a data change bumps the version at once.
+
+    At once, because a test's transaction is rolled back, never committed, so
+    on-commit callbacks never run; ``test_cache.py`` tests the on-commit timing itself.
+    """
+    cache.clear()
+    monkeypatch.setattr(wcit.cache, "bump_on_commit", _bump_now)
+    yield
+    cache.clear()
+
+
+def _bump_now(using=None):
+    wcit.cache.bump_data_version()
 
 
 def pytest_collection_modifyitems(items):

@@ -336,3 +336,45 @@ def test_the_maps_country_links_lead_to_the_country_pages(page, live_server):
     # A country the sources do not name is grey land, not a link.
     page.goto(live_server.url + "/countries/")
     assert page.locator('svg a[href="/countries/mx/"]').count() == 0
+
+
+def test_no_page_breaks_its_content_security_policy(browser, live_server):
+    """CSP without unsafe-inline: Chromium reports every blocked script or style."""
+    from django.contrib.auth.models import User
+
+    context = browser.new_context()
+    page = context.new_page()
+    violations = []
+    page.on(
+        "console",
+        lambda message: "Content Security Policy" in message.text and violations.append(message),
+    )
+    page.on("pageerror", lambda error: violations.append(error))
+    paths = [
+        "/",
+        "/claims/?country=se",
+        "/claims/1/",
+        "/sources/what-really-happened-in-dubai/",
+        "/search/?q=sanctions",
+        "/api/docs",
+        "/admin/login/",
+    ]
+    for path in paths:
+        response = page.goto(live_server.url + path)
+        assert "unsafe-inline" not in response.headers["content-security-policy"]
+        page.wait_for_load_state("networkidle")
+    # Swagger UI builds its page with script: it must have run.
+    page.goto(live_server.url + "/api/docs")
+    page.wait_for_selector(".swagger-ui .info", timeout=10_000)
+    # The admin, signed in, for its own scripts and styles.
+    User.objects.create_superuser("ada", password="a-long-admin-password-12")
+    page.goto(live_server.url + "/admin/login/")
+    page.fill("#id_username", "ada")
+    page.fill("#id_password", "a-long-admin-password-12")
+    page.click("input[type=submit]")
+    page.wait_for_url("**/admin/")
+    for path in ["/admin/", "/admin/wcit/claim/", "/admin/wcit/claim/1/change/"]:
+        page.goto(live_server.url + path)
+        page.wait_for_load_state("networkidle")
+    context.close()
+    assert not violations, [str(getattr(v, "text", v)) for v in violations]

@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class WcitConfig(AppConfig):
     name = "wcit"
     verbose_name = "WCIT-12 debate"
+
+    def ready(self):
+        from . import cache, watchdog
+
+        # Any change to curated data gives the page cache a new data version.
+        cache.connect_signals()
+        # Every PostgreSQL query gets a deadline its server cannot miss by freezing.
+        watchdog.connect_signals()

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from . import cache
 from .models import (
     Claim,
     ClaimEvent,
@@ -44,12 +45,13 @@ NOT_EXPORTED = {Claim: {"published_at", "published_by"}}
 
 
 def exported_fields(model):
-    """The names of the fields ``export_fixtures`` writes for ``model``."""
+    """The names of the fields ``export_fixtures`` writes for ``model``: not those the
+    database computes (the search document), nor those ``NOT_EXPORTED`` leaves out."""
     skipped = NOT_EXPORTED.get(model, set())
     return [
         f.name
         for f in [*model._meta.concrete_fields, *model._meta.many_to_many]
-        if not f.primary_key and f.serialize and f.name not in skipped
+        if not f.primary_key and f.serialize and not f.generated and f.name not in skipped
     ]
 
 
@@ -121,4 +123,6 @@ def generate_claims(total, summary=None, relate=False, batch=5000):
                 for position in original.positions.all()
             )
         created += copies
+    # bulk_create sends no signals: say here that the data changed.
+    cache.bump_on_commit()
     return created

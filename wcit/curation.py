@@ -562,7 +562,7 @@ def recent_changes(model_list, limit=100):
                 Change(
                     model=model,
                     object_id=pk,
-                    obj_label=str(last.instance),
+                    obj_label=str(last.history_object),
                     who=user_name(last.history_user),
                     when=when,
                     kind=kind,

@@ -35,7 +35,7 @@ def respond(request, export_format, schema, page):
         def lines():
             yield "\ufeff" + writer.writerow(fields)
             for record in records:
-                yield writer.writerow([flatten(record[field]) for field in fields])
+                yield writer.writerow([cell(record[field]) for field in fields])
 
         response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     else:
@@ -55,6 +55,23 @@ def respond(request, export_format, schema, page):
     return response
 
 
+# A spreadsheet reads a cell that starts with one of these as a formula (=HYPERLINK(...),
+# +cmd|...); a tab or carriage return can hide such a start from a quick look.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """``value`` as a CSV cell no spreadsheet runs: a leading apostrophe before a formula start."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def cell(value):
+    """A row's value as a safe CSV cell: flattened, then neutralised."""
+    return neutralise(flatten(value))
+
+
 def error(export_format, invalid):
     """A 400 for an ``InvalidParameters``, in the format asked for and the API's shape."""
     body = invalid.as_error()
@@ -64,7 +81,9 @@ def error(export_format, invalid):
         )
     writer = csv.writer(_Echo())
     text = writer.writerow(["parameter", "message", "allowed"]) + "".join(
-        writer.writerow([problem.parameter, problem.message, "; ".join(problem.allowed)])
+        writer.writerow(
+            [cell(problem.parameter), cell(problem.message), cell("; ".join(problem.allowed))]
+        )
         for problem in body.problems
     )
     return HttpResponse("\ufeff" + text, status=400, content_type="text/csv; charset=utf-8")

@@ -7,7 +7,7 @@ The same FilterSets filter the HTML lists, their downloads and the API lists:
 import django_filters
 from django_filters.fields import ChoiceField
 
-from . import search
+from . import cache, search
 from .models import Claim, Clause, Country, Dispute, Position, Source, Speaker
 from .schemas import InvalidParameters
 
@@ -126,8 +126,14 @@ class FacetsMixin:
                     for value, label, count in rows
                 ],
             }
-            for name, rows in self.qs.facet_counts().items()
+            for name, rows in self.facet_counts().items()
         ]
+
+    def facet_counts(self):
+        """The selection's facet counts, computed once per data version and filter values."""
+        params = sorted((k, str(v)) for k, v in self.form.cleaned_data.items() if v)
+        key = f"facets-{self._meta.model.__name__.lower()}"
+        return cache.per_version(key, params, self.qs.facet_counts)
 
 
 class ClaimFilter(FacetsMixin, django_filters.FilterSet):

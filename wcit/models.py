@@ -9,6 +9,7 @@ import re
 from collections import defaultdict
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q
@@ -21,6 +22,7 @@ from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 from . import anchoring
+from .search import ClaimDocument
 
 
 class SlugNaturalKeyManagerMixin:
@@ -534,6 +536,7 @@ class ClaimQuerySet(models.QuerySet):
         return (
             self.select_related("speaker")
             .prefetch_related("source__author", "countries", "clauses")
+            .defer("search_document")
             .with_answer_counts()
         )
 
@@ -836,9 +839,17 @@ class Claim(Passage):
         "neutral": "The speaker reports or weighs the text without taking a side.",
         NO_STANCE: "The passage is about the text but says nothing for or against it.",
     }
+    search_document = models.GeneratedField(
+        expression=ClaimDocument(),
+        output_field=SearchVectorField(),
+        db_persist=True,
+        help_text="Computed by the database from the summary and the quote, for search.",
+    )
 
     objects = ClaimQuerySet.as_manager()
-    history = HistoricalRecords(m2m_fields=[countries, clauses])
+    history = HistoricalRecords(
+        m2m_fields=[countries, clauses], excluded_fields=["search_document"]
+    )
 
     class Meta:
         ordering = ["id"]

@@ -14,9 +14,15 @@ import re
 from dataclasses import dataclass
 
 import snowballstemmer
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+    SearchVectorField,
+)
 from django.db import connection
-from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models import Case, F, Func, IntegerField, Q, Value, When
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -27,9 +33,35 @@ START, STOP = "\x02", "\x03"
 WORD = re.compile(r"\w+", re.UNICODE)
 STEMMER = snowballstemmer.stemmer("english")
 
-# Kept identical to the expressions indexed in migration 0004, so PostgreSQL uses the index.
-CLAIM_VECTOR = SearchVector("summary", "quote", config=CONFIG)
+# Kept identical to the expression indexed in migration 0004, so PostgreSQL uses the index.
 SOURCE_VECTOR = SearchVector("text", config=CONFIG)
+
+
+class ClaimDocument(Func):
+    """What claim search matches, stored as ``Claim.search_document`` (a generated column).
+
+    On PostgreSQL the weighted vector that search ranks by (summary A, quote B), so
+    that no row's vector is computed at query time; on SQLite, which has no text
+    search, the two texts joined.
+    """
+
+    output_field = SearchVectorField()
+
+    def __init__(self):
+        super().__init__(F("summary"), F("quote"))
+
+    def as_sql(self, compiler, connection, **extra_context):
+        summary, quote = (compiler.compile(e) for e in self.get_source_expressions())
+        return f"({summary[0]} || ' ' || {quote[0]})", (*summary[1], *quote[1])
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        summary, quote = (compiler.compile(e) for e in self.get_source_expressions())
+        vector = "setweight(to_tsvector('{config}'::regconfig, COALESCE({column}, '')), '{weight}')"
+        sql = " || ".join(
+            vector.format(config=CONFIG, column=column, weight=weight)
+            for column, weight in [(summary[0], "A"), (quote[0], "B")]
+        )
+        return f"({sql})", (*summary[1], *quote[1])
 
 
 def using_postgres():
@@ -76,14 +108,11 @@ def _word_start(stem):
 def search_claims(queryset, text):
     """Claims of ``queryset`` matching ``text``, best first, with ``rank`` annotated."""
     if using_postgres():
+        # The stored, GIN-indexed vector: matching and ranking compute no vector.
         query = SearchQuery(text, config=CONFIG, search_type="websearch")
-        weighted = SearchVector("summary", weight="A", config=CONFIG) + SearchVector(
-            "quote", weight="B", config=CONFIG
-        )
         return (
-            queryset.annotate(search=CLAIM_VECTOR)
-            .filter(search=query)
-            .annotate(rank=SearchRank(weighted, query))
+            queryset.filter(search_document=query)
+            .annotate(rank=SearchRank(F("search_document"), query))
             .order_by("-rank", "id")
         )
     found = stems(text)
@@ -108,7 +137,10 @@ def search_claims(queryset, text):
 
 
 def with_headlines(queryset, text):
-    """Annotate ``quote_marked`` and ``summary_marked`` (hits between START and STOP)."""
+    """Annotate ``quote_marked`` and ``summary_marked`` (hits between START and STOP).
+
+    Headlines are the costly part of a search: apply this to the rows shown only.
+    """
     if using_postgres():
         query = SearchQuery(text, config=CONFIG, search_type="websearch")
         options = {"config": CONFIG, "start_sel": START, "stop_sel": STOP, "highlight_all": True}
@@ -121,7 +153,10 @@ def with_headlines(queryset, text):
 
 def claim_hits(queryset, text, limit=50):
     """[(claim, summary_html, quote_html)] for the best ``limit`` claims."""
-    claims = list(with_headlines(search_claims(queryset, text), text)[:limit])
+    # Rank every match, but build headlines for the ``limit`` rows shown only.
+    best = list(search_claims(queryset, text).values_list("pk", flat=True)[:limit])
+    marked = {claim.pk: claim for claim in with_headlines(queryset.filter(pk__in=best), text)}
+    claims = [marked[pk] for pk in best]
     found = stems(text)
     hits = []
     for claim in claims:

@@ -1,14 +1,17 @@
 """Settings for wcit, driven by the environment.
 
-Development needs nothing set: DEBUG on, a SQLite file at the project root.
-Production sets DJANGO_DEBUG=0, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and
-DATABASE_URL; a missing secret key with DEBUG off stops start-up loudly.
+Debug is off unless DJANGO_DEBUG=1 asks for it (``make run`` and ``make test``
+do). With debug off, DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS are required
+and start-up stops loudly without them. DATABASE_URL selects PostgreSQL,
+REDIS_URL a shared cache. The README's "Deploying" section lists every variable.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -21,14 +24,24 @@ def env_bool(name, default):
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-DEBUG = env_bool("DJANGO_DEBUG", True)
+def env_int(name, default):
+    value = os.environ.get(name, "").strip()
+    try:
+        return int(value) if value else default
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
+
+
+# Off unless asked for: a forgotten variable must not publish tracebacks and settings.
+DEBUG = env_bool("DJANGO_DEBUG", False)
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
             "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off "
-            "(generate one with: python -c 'import secrets; print(secrets.token_urlsafe(50))')."
+            "(generate one with: python -c 'import secrets; print(secrets.token_urlsafe(50))'). "
+            "For development set DJANGO_DEBUG=1, as `make run` and `make test` do."
         )
     SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
 
@@ -40,7 +53,9 @@ ALLOWED_HOSTS = [
     if host.strip()
 ]
 if not DEBUG and not ALLOWED_HOSTS:
-    raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must be set when DJANGO_DEBUG is off.")
+    raise ImproperlyConfigured(
+        "DJANGO_ALLOWED_HOSTS must be set when DJANGO_DEBUG is off (comma-separated host names)."
+    )
 
 INSTALLED_APPS = [
     # First, so that its templates (templates/admin/) override the admin's own.
@@ -56,11 +71,21 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "ninja",
+    "axes",
 ]
 
+# Order matters: the security headers wrap everything, so the 400 and 405 answers to hostile
+# requests and the pages answered from the cache carry them too; hostile requests are refused
+# before anything reads them; the page cache comes before the session, so a cached page costs
+# no database query.
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "wcit.middleware.PermissionsPolicyMiddleware",
+    "wcit.middleware.RequestLimitsMiddleware",
+    "wcit.middleware.DatabaseUnavailableMiddleware",
+    "wcit.cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -68,6 +93,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "wcit.urls"
@@ -89,15 +115,83 @@ TEMPLATES = [
     },
 ]
 
+# A database that is down or stuck must cost a request seconds, not a worker: connecting
+# gives up after DJANGO_DB_CONNECT_TIMEOUT seconds and PostgreSQL cancels a statement after
+# DJANGO_DB_STATEMENT_TIMEOUT milliseconds. Health checks drop a connection that broke while
+# idle, so the site recovers without a restart when the database returns.
+DB_CONNECT_TIMEOUT = env_int("DJANGO_DB_CONNECT_TIMEOUT", 3)
+DB_STATEMENT_TIMEOUT = env_int("DJANGO_DB_STATEMENT_TIMEOUT", 10_000)
+# A server that is frozen cancels nothing: a query still waiting this many seconds after the
+# statement timeout has its connection closed (wcit.watchdog). 0 turns the watchdog off.
+DB_WATCHDOG_SLACK = env_int("DJANGO_DB_WATCHDOG_SLACK", 5)
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
+        conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        connect_timeout=DB_CONNECT_TIMEOUT,
+        options=f"-c statement_timeout={DB_STATEMENT_TIMEOUT}",
+    )
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The same backend, but a new database file is created readable by its owner only.
+    DATABASES["default"]["ENGINE"] = "wcit.sqlite3"
+    # How long a write waits for another process's lock before "database is locked".
+    DATABASES["default"].setdefault("OPTIONS", {}).update(timeout=DB_CONNECT_TIMEOUT)
+
+# The page cache and the data version live here: Redis shared by every process when
+# REDIS_URL is set, this process's memory otherwise (fine for one process, as `make run`).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # Several sites (or test runs) may share one Redis: each with its own prefix.
+            "KEY_PREFIX": os.environ.get("DJANGO_CACHE_KEY_PREFIX", "wcit"),
+            "TIMEOUT": 24 * 3600,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "TIMEOUT": 24 * 3600,
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    }
+# Caching by data version (pages, facet counts) needs one version seen by every process:
+# Redis, or a single process (runserver with debug on). Without Redis each gunicorn worker
+# would keep its own version and serve what another worker's change made stale.
+# DJANGO_SHARED_CACHE=1 says there is one process only; DJANGO_PAGE_CACHE=0 turns off the
+# page cache alone (facet counts stay cached per version).
+SHARED_CACHE = env_bool("DJANGO_SHARED_CACHE", bool(REDIS_URL) or DEBUG)
+PAGE_CACHE = SHARED_CACHE and env_bool("DJANGO_PAGE_CACHE", True)
+# Seconds a client is asked to wait (Retry-After) when the database is unavailable.
+RETRY_AFTER = env_int("DJANGO_RETRY_AFTER", 10)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# django-axes first: it refuses a locked-out client before a password is hashed.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# The admin login locks a client out after AXES_FAILURE_LIMIT failures, for
+# DJANGO_LOGIN_COOLOFF_MINUTES; a success resets its count.
+AXES_FAILURE_LIMIT = env_int("DJANGO_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("DJANGO_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "wcit.middleware.client_ip"
+# How many proxies in front append to X-Forwarded-For (0: clients connect directly, and the
+# lockout counts REMOTE_ADDR). Behind one TLS proxy set 1, or every client shares its address.
+PROXY_COUNT = env_int("DJANGO_PROXY_COUNT", 0)
+AXES_VERBOSE = False
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -112,7 +206,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -123,10 +217,47 @@ STORAGES = {
 }
 
 if not DEBUG:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Behind a TLS proxy that sets X-Forwarded-Proto (and strips it from clients). Set
+    # DJANGO_TRUST_X_FORWARDED_PROTO=0 when the app is reached without such a proxy.
+    if env_bool("DJANGO_TRUST_X_FORWARDED_PROTO", True):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
+    # A proxy that redirects http to https itself may turn this off (check --deploy then
+    # warns W008, as it should).
+    SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+    # A load balancer probes /healthz over plain http.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
+
+# No inline script or style anywhere: the JSON-LD block is data, not script, and is not
+# subject to script-src. django-csp leaves out the header on debug 404/500 pages only.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=()"
+)
+
+# Hostile input: longer paths, query strings or parameter values answer 400.
+MAX_PATH_LENGTH = 512
+MAX_QUERY_STRING_LENGTH = 2048
+MAX_PARAMETER_LENGTH = 300
 
 # The empty choice of every list filter: a reader picks a value or keeps "Any".
 FILTERS_EMPTY_CHOICE_LABEL = "Any"

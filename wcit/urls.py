@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import path, register_converter
 
-from . import curation, views
+from . import curation, health, views
 from .api import api
 from .feeds import ClaimFeed
 
@@ -43,7 +43,9 @@ urlpatterns = [
     path("api/", api.urls),
     path("admin/changes/", admin.site.admin_view(curation.changes_view), name="admin-changes"),
     path("admin/", admin.site.urls),
+    path("healthz", health.healthz, name="healthz"),
 ]
 
 handler400 = views.bad_request
 handler404 = views.page_not_found
+handler500 = "wcit.middleware.server_error"

@@ -11,7 +11,7 @@ from django.utils.safestring import mark_safe
 from django.views.generic import DetailView, ListView
 from django_filters.views import FilterView
 
-from . import exports, pictures, reading, search
+from . import cache, exports, pictures, reading, search
 from .filters import (
     ClaimFilter,
     CountryFilter,
@@ -276,13 +276,18 @@ def home(request):
         "wcit/home.html",
         {
             "figures": KeyFigure.objects.published().select_related("claim__source"),
-            "counts": {
-                "countries": Country.objects.count(),
-                "clauses": Clause.objects.count(),
-                "sources": Source.objects.count(),
-                "claims": Claim.objects.published().count(),
-                "disputes": Dispute.objects.count(),
-            },
+            # Counting 100,000 claims costs more than the rest of the page: once per version.
+            "counts": cache.per_version(
+                "home-counts",
+                (),
+                lambda: {
+                    "countries": Country.objects.count(),
+                    "clauses": Clause.objects.count(),
+                    "sources": Source.objects.count(),
+                    "claims": Claim.objects.published().count(),
+                    "disputes": Dispute.objects.count(),
+                },
+            ),
             "clauses": Clause.objects.all(),
             "disputes": Dispute.objects.prefetch_related(
                 Prefetch("positions", queryset=Position.objects.with_claim_counts())

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from wcit import curation
+from wcit.cache import bump_data_version
 from wcit.corpus import FIXTURES, fixture_paths
 
 
@@ -39,3 +40,5 @@ class Command(BaseCommand):
         curation.mark_as_baseline(
             [model for _name, model, _order in FIXTURES if hasattr(model, "history")], started
         )
+        # Saves bump the data version too; this covers a load with signals disconnected.
+        bump_data_version()

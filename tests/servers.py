@@ -1,0 +1,117 @@
+"""Real app processes for the tests that need them: gunicorn on a loopback port.
+
+Each gets its own SQLite file (migrated, corpus loaded) so that it never shares
+the test database, which lives in a transaction the server could not see.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+GUNICORN = Path(sys.executable).parent / "gunicorn"
+SECRET = "test-only-" + "k3y-" * 12
+
+
+def base_env(**extra):
+    """The environment of an app process: none of the test run's settings, database or cache."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("DJANGO_") and key not in {"DATABASE_URL", "REDIS_URL"}
+    }
+    env.update(DJANGO_SETTINGS_MODULE="wcit.settings", **extra)
+    return env
+
+
+def manage(env, *args):
+    subprocess.run(
+        [sys.executable, "manage.py", *args],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def prepare_sqlite(path):
+    """A migrated SQLite database at ``path`` holding the corpus."""
+    env = base_env(DJANGO_DEBUG="1", DATABASE_URL=f"sqlite:///{path}")
+    manage(env, "migrate", "--verbosity", "0")
+    manage(env, "load_corpus", "--verbosity", "0")
+    return f"sqlite:///{path}"
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Server:
+    """gunicorn serving wcit on 127.0.0.1 with one worker; stopped by ``stop()``."""
+
+    def __init__(self, env, log_path):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = open(log_path, "w")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            [
+                str(GUNICORN),
+                "wcit.wsgi",
+                "--workers",
+                "1",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--timeout",
+                "30",
+            ],
+            env=env,
+            cwd=ROOT,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                self.stop()
+                raise RuntimeError(f"gunicorn exited: {Path(log_path).read_text()}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                    return
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError("gunicorn did not start within 30 s")
+
+    def get(self, path, headers=None):
+        """(status, headers, body) of a GET; redirects are not followed."""
+        request = urllib.request.Request(self.url + path, headers=headers or {})
+        opener = urllib.request.build_opener(NoRedirect)
+        try:
+            with opener.open(request, timeout=20) as response:
+                return response.status, response.headers, response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.headers, error.read()
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log.close()
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None

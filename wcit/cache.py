@@ -1,0 +1,185 @@
+"""A page cache that never goes stale: every entry is keyed on the data version.
+
+The data version is one value in the shared cache (Redis when REDIS_URL is set,
+so every process and host sees the same one). Any save or delete of a model of
+this app, any change to a many-to-many link, and ``load_corpus`` replace it once
+their transaction commits; from then on every key built on the old version
+misses, so a curator's change shows on the next public request, on every
+process, and the old entries simply expire.
+
+``PageCacheMiddleware`` answers anonymous public GET and HEAD requests from the
+cache, with an ETag and Last-Modified taken from the version, and 304 to a
+conditional request whose validator still matches. ``per_version`` caches any
+computed value (the claim list's facet counts) the same way.
+"""
+
+import hashlib
+import logging
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpResponse
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
+
+logger = logging.getLogger("wcit.cache")
+
+VERSION_KEY = "data-version"
+# Paths never cached: the admin (per user), the health check (must look at the database).
+UNCACHED_PREFIXES = ("/admin/", "/healthz")
+# Responses larger than this are served but not stored.
+MAX_ENTRY_BYTES = 2 * 1024 * 1024
+APP_LABEL = "wcit"
+
+
+def data_version():
+    """The current data version: microseconds since the epoch when the data last changed."""
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        # First use of an empty cache: any value is new to every client.
+        cache.add(VERSION_KEY, _now(), timeout=None)
+        version = cache.get(VERSION_KEY)
+    return int(version)
+
+
+def bump_data_version():
+    """Give the data a new version, in a later second than the last, whatever the clock says.
+
+    A later second, so that Last-Modified (whole seconds) changes with every version
+    and a client that sends only If-Modified-Since is never told "not modified" wrongly.
+    """
+    previous = int(cache.get(VERSION_KEY) or 0)
+    version = max(_now(), (previous // 1_000_000 + 1) * 1_000_000)
+    cache.set(VERSION_KEY, version, timeout=None)
+    return version
+
+
+def bump_on_commit(using=None):
+    """Bump the version once the current transaction commits (at once outside one).
+
+    Bumping before the commit would let a request read the new version and the
+    old rows, and store the old page under the new key for good. One bump per
+    transaction, however many rows it saves (loaddata saves thousands).
+    """
+    connection = transaction.get_connection(using)
+    # Django keeps (savepoint ids, callback, robust) for each pending callback and
+    # forgets them on rollback; a bump already pending here will do.
+    pending = getattr(connection, "run_on_commit", [])
+    if connection.in_atomic_block and any(entry[1] is bump_data_version for entry in pending):
+        return
+    transaction.on_commit(bump_data_version, using=using)
+
+
+def _now():
+    return time.time_ns() // 1000
+
+
+def _on_change(sender, using=None, **kwargs):
+    if sender._meta.app_label == APP_LABEL:
+        bump_on_commit(using)
+
+
+def _on_m2m_change(sender, action, using=None, **kwargs):
+    if action.startswith("post_"):
+        _on_change(sender, using=using)
+
+
+def connect_signals():
+    post_save.connect(_on_change, dispatch_uid="wcit-data-version-save")
+    post_delete.connect(_on_change, dispatch_uid="wcit-data-version-delete")
+    m2m_changed.connect(_on_m2m_change, dispatch_uid="wcit-data-version-m2m")
+
+
+def per_version(name, parts, compute, timeout=None):
+    """``compute()``, cached under the data version, ``name`` and ``parts``."""
+    if not settings.SHARED_CACHE:
+        return compute()
+    key = f"{name}:{data_version()}:{_digest(repr(parts))}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, timeout)
+    return value
+
+
+def _digest(text):
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _cacheable_request(request):
+    return (
+        settings.PAGE_CACHE
+        and request.method in ("GET", "HEAD")
+        and not request.path_info.startswith(UNCACHED_PREFIXES)
+        # Anyone with a session may be a signed-in curator: never serve or store their pages.
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+    )
+
+
+def _cacheable_response(response):
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and "no-store" not in response.get("Cache-Control", "")
+        and "private" not in response.get("Cache-Control", "")
+        and len(response.content) <= MAX_ENTRY_BYTES
+    )
+
+
+def _validators(request, version):
+    # The full URL (scheme, host, path, query) names the representation: pages hold
+    # absolute links built from the host.
+    url = request.build_absolute_uri()
+    etag = f'"{version:x}-{_digest(url)[:16]}"'
+    return url, etag, http_date(version / 1_000_000)
+
+
+def _with_validators(response, etag, last_modified):
+    response["ETag"] = etag
+    response["Last-Modified"] = last_modified
+    # Stored by browsers and proxies, but checked with us before every use.
+    response["Cache-Control"] = "public, max-age=0, must-revalidate"
+    return response
+
+
+class PageCacheMiddleware:
+    """Serve anonymous public GETs from the cache, keyed on (data version, URL); 304s."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not _cacheable_request(request):
+            return self.get_response(request)
+        try:
+            version = data_version()
+        except Exception as error:  # noqa: BLE001 - a cache outage must not take the site down
+            logger.warning("Cache unavailable, serving uncached: %s", error)
+            return self.get_response(request)
+        url, etag, last_modified = _validators(request, version)
+        key = f"page:{version}:{_digest(url)}"
+        stored = cache.get(key)
+        if stored is not None:
+            status, headers, content = stored
+            response = HttpResponse(content, status=status)
+            for name, value in headers:
+                response[name] = value
+            response["X-Cache"] = "hit"
+        else:
+            response = self.get_response(request)
+            if not _cacheable_response(response):
+                return response
+            _with_validators(response, etag, last_modified)
+            cache.set(key, (response.status_code, list(response.items()), response.content))
+            response["X-Cache"] = "miss"
+        # 304 when the client's copy is of this version; None means "send it whole".
+        return (
+            get_conditional_response(
+                request, etag=etag, last_modified=version // 1_000_000, response=response
+            )
+            or response
+        )

@@ -1,0 +1,206 @@
+"""Middleware that keeps hostile requests and database faults away from the pages.
+
+- ``RequestLimitsMiddleware``: NUL bytes and over-long paths, query strings or
+  parameter values answer 400 before any view or database sees them; public
+  pages and the API answer only GET and HEAD (405 otherwise), and HEAD is
+  answered as a GET without its body, so the API (whose routes are GET only)
+  answers HEAD too.
+- ``PermissionsPolicyMiddleware``: the ``Permissions-Policy`` header.
+- ``DatabaseUnavailableMiddleware``: a database that is down or refusing
+  answers 503 with Retry-After, in the site's layout, logged in one line.
+"""
+
+import logging
+import sys
+
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
+from django.http import (
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseServerError,
+    JsonResponse,
+)
+from django.shortcuts import render
+from django.template.loader import render_to_string
+
+from . import exports
+from .schemas import InvalidParameters
+
+logger = logging.getLogger("wcit.faults")
+
+SAFE_METHODS = ("GET", "HEAD")
+# Where any method may be used: the admin's forms post, and it has its own login.
+ALL_METHODS_PREFIXES = ("/admin/",)
+DATABASE_ERRORS = (OperationalError, InterfaceError)
+
+
+def client_ip(request):
+    """The client's address, as django-axes counts login failures by it.
+
+    Behind DJANGO_PROXY_COUNT proxies that each append to X-Forwarded-For, the
+    address the outermost one saw; entries further left are the client's to forge.
+    """
+    proxies = settings.PROXY_COUNT
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = [part for part in forwarded if part]
+    if proxies and len(forwarded) >= proxies:
+        return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def _problems(request):
+    """(parameter, message, allowed) for each hostile part of the request."""
+    path = request.path_info
+    if "\x00" in path:
+        yield "path", "The address contains a NUL character.", []
+    if len(path) > settings.MAX_PATH_LENGTH:
+        yield (
+            "path",
+            f"The address is longer than {settings.MAX_PATH_LENGTH} characters.",
+            [f"up to {settings.MAX_PATH_LENGTH} characters"],
+        )
+    query = request.META.get("QUERY_STRING", "")
+    if len(query) > settings.MAX_QUERY_STRING_LENGTH:
+        yield (
+            "query string",
+            f"The query string is longer than {settings.MAX_QUERY_STRING_LENGTH} characters.",
+            [f"up to {settings.MAX_QUERY_STRING_LENGTH} characters"],
+        )
+        return
+    for name, values in request.GET.lists():
+        shown = name[:40].replace("\x00", "\\0")
+        if "\x00" in name or any("\x00" in value for value in values):
+            yield shown, "The parameter contains a NUL character.", []
+        elif any(len(value) > settings.MAX_PARAMETER_LENGTH for value in values):
+            yield (
+                shown,
+                f"The value is longer than {settings.MAX_PARAMETER_LENGTH} characters.",
+                [f"up to {settings.MAX_PARAMETER_LENGTH} characters"],
+            )
+    # A session or CSRF cookie is looked up in the database, which refuses NUL.
+    if any("\x00" in value for value in request.COOKIES.values()):
+        yield "cookie", "A cookie contains a NUL character.", []
+
+
+def _bad_request(request, problems):
+    """The one 400 of every output (``wcit.schemas.ErrorOut``), in the format the path asks."""
+    invalid = InvalidParameters(
+        {"parameter": name, "message": message, "allowed": allowed}
+        for name, message, allowed in problems
+    )
+    path = request.path_info
+    if path.startswith("/api/"):
+        return JsonResponse(invalid.as_error().model_dump(), status=400)
+    if path.endswith(".json"):
+        return exports.error("json", invalid)
+    if path.endswith(".csv"):
+        return exports.error("csv", invalid)
+    # "Start again" must not echo a hostile path back into the page.
+    return render(
+        request, "400.html", {"problems": invalid.problems, "restart_url": "/"}, status=400
+    )
+
+
+def _is_public(request):
+    return not request.path_info.startswith(ALL_METHODS_PREFIXES)
+
+
+class RequestLimitsMiddleware:
+    """400 for NUL bytes and over-long input; only GET and HEAD outside the admin."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        problems = list(_problems(request))
+        if problems:
+            return _bad_request(request, problems)
+        if not _is_public(request):
+            return self.get_response(request)
+        if request.method not in SAFE_METHODS:
+            return HttpResponseNotAllowed(SAFE_METHODS)
+        head = request.method == "HEAD"
+        if head:
+            request.method = "GET"
+        response = self.get_response(request)
+        if head:
+            request.method = "HEAD"
+            _drop_body(response)
+        return response
+
+
+def _drop_body(response):
+    """Keep the headers, Content-Length included, of a GET response; drop its body."""
+    if response.streaming:
+        response.streaming_content = []
+    else:
+        response["Content-Length"] = str(len(response.content))
+        response.content = b""
+
+
+class PermissionsPolicyMiddleware:
+    """Deny the browser features no page uses (camera, microphone, location, ...)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response
+
+
+def database_unavailable(request, error):
+    """The 503 page: the site's layout, no database query, Retry-After; logged in one line."""
+    logger.warning(
+        "Database unavailable, answered 503: %s %s (%s: %s)",
+        request.method,
+        request.path,
+        type(error).__name__,
+        " ".join(str(error).split())[:200],
+    )
+    if request.path_info.startswith("/api/"):
+        response = JsonResponse(
+            {"detail": f"The database is unavailable: retry in {settings.RETRY_AFTER} seconds."},
+            status=503,
+        )
+        response["Retry-After"] = str(settings.RETRY_AFTER)
+        response["Cache-Control"] = "no-store"
+    else:
+        response = render_503()
+    # Logged above in one line: Django's request logger would log it again.
+    response._has_been_logged = True
+    return response
+
+
+def render_503():
+    """The 503 response; its template needs neither the request nor the database."""
+    html = render_to_string("503.html", {"retry_after": settings.RETRY_AFTER})
+    response = HttpResponse(html, status=503)
+    response["Retry-After"] = str(settings.RETRY_AFTER)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class DatabaseUnavailableMiddleware:
+    """Answer 503, not 500, when a view finds the database down or refusing connections."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, DATABASE_ERRORS):
+            return database_unavailable(request, exception)
+        return None
+
+
+def server_error(request):
+    """handler500: a database fault met outside a view (in a middleware) is still a 503."""
+    error = sys.exc_info()[1]
+    if isinstance(error, DATABASE_ERRORS):
+        return render_503()
+    return HttpResponseServerError(render_to_string("500.html"))
