@@ -23,6 +23,7 @@ from django.core.exceptions import DisallowedHost
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
+from django.middleware.gzip import re_accepts_gzip
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
@@ -149,9 +150,11 @@ def _cacheable_response(response):
 
 
 def _validators(request, version):
-    # The full URL (scheme, host, path, query) names the representation: pages hold
-    # absolute links built from the host.
-    url = request.build_absolute_uri()
+    # The full URL (scheme, host, path, query) and whether the client takes gzip name the
+    # representation: pages hold absolute links built from the host, and HtmlGZipMiddleware,
+    # inside this one, compresses what is stored for a client that takes gzip.
+    gzip = bool(re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
+    url = f"{request.build_absolute_uri()} gzip={gzip}"
     etag = f'"{version:x}-{_digest(url)[:16]}"'
     return url, etag, http_date(version / 1_000_000)
 

@@ -87,6 +87,8 @@ MIDDLEWARE = [
     "wcit.middleware.RequestLimitsMiddleware",
     "wcit.middleware.DatabaseUnavailableMiddleware",
     "wcit.cache.PageCacheMiddleware",
+    # Inside the page cache: a page is compressed once, when stored.
+    "wcit.middleware.HtmlGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
