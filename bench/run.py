@@ -134,9 +134,9 @@ def main():
         )
         report("filtered claim list", lists, client)
         with connection.cursor() as cursor:
+            # The stored, indexed column that search reads (migration 0005).
             cursor.execute(
-                "EXPLAIN SELECT id FROM wcit_claim WHERE to_tsvector('english'::regconfig, "
-                "COALESCE(summary, '') || ' ' || COALESCE(quote, '')) @@ "
+                "EXPLAIN SELECT id FROM wcit_claim WHERE search_document @@ "
                 "websearch_to_tsquery('english'::regconfig, 'sanctions')"
             )
             plan = " / ".join(row[0].strip() for row in cursor.fetchall())

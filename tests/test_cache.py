@@ -140,7 +140,34 @@ def test_conditional_request_gets_304_until_the_data_changes(client, url):
 
 
 def page_key(url):
-    return f"page:{page_cache.data_version()}:{page_cache._digest('http://testserver' + url)}"
+    digest = page_cache._digest(f"http://testserver{url} gzip=False")
+    return f"page:{page_cache.data_version()}:{digest}"
+
+
+def test_pages_are_compressed_once_and_stored_per_encoding(client):
+    import gzip
+
+    plain = client.get("/claims/?country=se")
+    first = client.get("/claims/?country=se", HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    again = client.get("/claims/?country=se", HTTP_ACCEPT_ENCODING="gzip")
+    assert "Content-Encoding" not in plain
+    assert first["Content-Encoding"] == again["Content-Encoding"] == "gzip"
+    assert (first["X-Cache"], again["X-Cache"]) == ("miss", "hit")
+    assert again.content == first.content
+    assert len(first.content) < len(plain.content) / 3
+    assert gzip.decompress(first.content) == plain.content
+    assert "Accept-Encoding" in first["Vary"]
+    # The JSON twin is left uncompressed (for the proxy to compress, if it will).
+    api = client.get("/api/claims/?country=se", HTTP_ACCEPT_ENCODING="gzip")
+    assert "Content-Encoding" not in api
+    # Two representations, two validators.
+    assert first["ETag"] != plain["ETag"]
+    assert (
+        client.get(
+            "/claims/?country=se", HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=plain["ETag"]
+        ).status_code
+        == 200
+    )
 
 
 def test_304_even_when_the_entry_was_evicted(client):

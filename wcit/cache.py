@@ -19,9 +19,11 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import DisallowedHost
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
+from django.middleware.gzip import re_accepts_gzip
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
@@ -51,9 +53,15 @@ def bump_data_version():
     A later second, so that Last-Modified (whole seconds) changes with every version
     and a client that sends only If-Modified-Since is never told "not modified" wrongly.
     """
-    previous = int(cache.get(VERSION_KEY) or 0)
-    version = max(_now(), (previous // 1_000_000 + 1) * 1_000_000)
-    cache.set(VERSION_KEY, version, timeout=None)
+    try:
+        previous = int(cache.get(VERSION_KEY) or 0)
+        version = max(_now(), (previous // 1_000_000 + 1) * 1_000_000)
+        cache.set(VERSION_KEY, version, timeout=None)
+    except Exception:
+        # The change is committed; only the cache missed it. Its pages expire within
+        # PAGE_CACHE_SECONDS, and a cache that lost its data starts a new version anyway.
+        logger.exception("Could not bump the data version: cached pages may be stale")
+        return None
     return version
 
 
@@ -70,7 +78,7 @@ def bump_on_commit(using=None):
     pending = getattr(connection, "run_on_commit", [])
     if connection.in_atomic_block and any(entry[1] is bump_data_version for entry in pending):
         return
-    transaction.on_commit(bump_data_version, using=using)
+    transaction.on_commit(bump_data_version, using=using, robust=True)
 
 
 def _now():
@@ -97,12 +105,23 @@ def per_version(name, parts, compute, timeout=None):
     """``compute()``, cached under the data version, ``name`` and ``parts``."""
     if not settings.SHARED_CACHE:
         return compute()
-    key = f"{name}:{data_version()}:{_digest(repr(parts))}"
-    value = cache.get(key)
+    try:
+        key = f"{name}:{data_version()}:{_digest(repr(parts))}"
+        value = cache.get(key)
+    except Exception as error:  # noqa: BLE001 - a cache outage must not take the site down
+        logger.warning("Cache unavailable, computing %s: %s", name, error)
+        return compute()
     if value is None:
         value = compute()
-        cache.set(key, value, timeout)
+        _store(key, value, timeout)
     return value
+
+
+def _store(key, value, timeout=None):
+    try:
+        cache.set(key, value, timeout)
+    except Exception as error:  # noqa: BLE001 - not stored is only slower
+        logger.warning("Cache unavailable, not stored: %s", error)
 
 
 def _digest(text):
@@ -131,9 +150,11 @@ def _cacheable_response(response):
 
 
 def _validators(request, version):
-    # The full URL (scheme, host, path, query) names the representation: pages hold
-    # absolute links built from the host.
-    url = request.build_absolute_uri()
+    # The full URL (scheme, host, path, query) and whether the client takes gzip name the
+    # representation: pages hold absolute links built from the host, and HtmlGZipMiddleware,
+    # inside this one, compresses what is stored for a client that takes gzip.
+    gzip = bool(re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
+    url = f"{request.build_absolute_uri()} gzip={gzip}"
     etag = f'"{version:x}-{_digest(url)[:16]}"'
     return url, etag, http_date(version / 1_000_000)
 
@@ -157,12 +178,14 @@ class PageCacheMiddleware:
             return self.get_response(request)
         try:
             version = data_version()
+            url, etag, last_modified = _validators(request, version)
+            key = f"page:{version}:{_digest(url)}"
+            stored = cache.get(key)
+        except DisallowedHost:
+            raise
         except Exception as error:  # noqa: BLE001 - a cache outage must not take the site down
             logger.warning("Cache unavailable, serving uncached: %s", error)
             return self.get_response(request)
-        url, etag, last_modified = _validators(request, version)
-        key = f"page:{version}:{_digest(url)}"
-        stored = cache.get(key)
         if stored is not None:
             status, headers, content = stored
             response = HttpResponse(content, status=status)
@@ -174,7 +197,8 @@ class PageCacheMiddleware:
             if not _cacheable_response(response):
                 return response
             _with_validators(response, etag, last_modified)
-            cache.set(key, (response.status_code, list(response.items()), response.content))
+            entry = (response.status_code, list(response.items()), response.content)
+            _store(key, entry, settings.PAGE_CACHE_SECONDS)
             response["X-Cache"] = "miss"
         # 304 when the client's copy is of this version; None means "send it whole".
         return (

@@ -8,6 +8,7 @@
 - ``PermissionsPolicyMiddleware``: the ``Permissions-Policy`` header.
 - ``DatabaseUnavailableMiddleware``: a database that is down or refusing
   answers 503 with Retry-After, in the site's layout, logged in one line.
+- ``HtmlGZipMiddleware``: pages compressed for clients that take gzip.
 """
 
 import logging
@@ -21,6 +22,7 @@ from django.http import (
     HttpResponseServerError,
     JsonResponse,
 )
+from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import render
 from django.template.loader import render_to_string
 
@@ -204,3 +206,16 @@ def server_error(request):
     if isinstance(error, DATABASE_ERRORS):
         return render_503()
     return HttpResponseServerError(render_to_string("500.html"))
+
+
+class HtmlGZipMiddleware(GZipMiddleware):
+    """Django's gzip (with its random padding against BREACH), for HTML pages only.
+
+    The JSON and CSV twins are left to the proxy: their clients (scripts, the
+    schemathesis checks) often do not decompress.
+    """
+
+    def process_response(self, request, response):
+        if not response.get("Content-Type", "").startswith("text/html"):
+            return response
+        return super().process_response(request, response)

@@ -86,6 +86,8 @@ MIDDLEWARE = [
     "wcit.middleware.RequestLimitsMiddleware",
     "wcit.middleware.DatabaseUnavailableMiddleware",
     "wcit.cache.PageCacheMiddleware",
+    # Inside the page cache: a page is compressed once, when stored.
+    "wcit.middleware.HtmlGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -171,6 +173,9 @@ else:
 # page cache alone (facet counts stay cached per version).
 SHARED_CACHE = env_bool("DJANGO_SHARED_CACHE", bool(REDIS_URL) or DEBUG)
 PAGE_CACHE = SHARED_CACHE and env_bool("DJANGO_PAGE_CACHE", True)
+# How long a cached page is kept. Every change makes it unreachable at once anyway; this
+# bounds memory, and the staleness should the cache ever miss a change (a Redis outage).
+PAGE_CACHE_SECONDS = env_int("DJANGO_PAGE_CACHE_SECONDS", 3600)
 # Seconds a client is asked to wait (Retry-After) when the database is unavailable.
 RETRY_AFTER = env_int("DJANGO_RETRY_AFTER", 10)
 
