@@ -265,6 +265,12 @@ def timeline_events():
     return events, elsewhere
 
 
+def timeline():
+    """The timeline picture and the list of dates outside it."""
+    events, elsewhere = timeline_events()
+    return pictures.timeline(pictures.CONFERENCE_DAYS, events), elsewhere
+
+
 FIRST_DAY = pictures.CONFERENCE_DAYS[0].replace(day=1)
 HOME_DISPUTES = 6
 
@@ -289,10 +295,21 @@ def home(request):
                 },
             ),
             "clauses": Clause.objects.all(),
-            "disputes": Dispute.objects.prefetch_related(
-                Prefetch("positions", queryset=Position.objects.with_claim_counts())
-            )[:HOME_DISPUTES],
-            "map": status_map(Country.objects.with_status_reports(), small=True),
+            # Counting every claim on every side, and drawing the map: once per version.
+            "disputes": cache.per_version(
+                "home-disputes",
+                (),
+                lambda: list(
+                    Dispute.objects.prefetch_related(
+                        Prefetch("positions", queryset=Position.objects.with_claim_counts())
+                    )[:HOME_DISPUTES]
+                ),
+            ),
+            "map": cache.per_version(
+                "home-map",
+                (),
+                lambda: status_map(Country.objects.with_status_reports(), small=True),
+            ),
         },
     )
 
@@ -308,8 +325,7 @@ class CountryListView(StrictFilterMixin, FilterView):
         context = super().get_context_data(**kwargs)
         context["countries"] = sorted(context["object_list"], key=lambda country: country.name)
         context["map"] = status_map(context["countries"])
-        events, context["other_dates"] = timeline_events()
-        context["timeline"] = pictures.timeline(pictures.CONFERENCE_DAYS, events)
+        context["timeline"], context["other_dates"] = cache.per_version("timeline", (), timeline)
         return context
 
 
