@@ -79,13 +79,17 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def serve():
-    """The site on a fresh SQLite database with the corpus loaded; (process, base URL)."""
+def serve(**extra_env):
+    """The site on a fresh SQLite database with the corpus loaded: (process, base URL, env).
+
+    ``env`` is the environment it runs in (``extra_env`` added), for more manage.py calls.
+    """
     folder = Path(tempfile.mkdtemp(prefix="wcit-audit-"))
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}",
         "DJANGO_DEBUG": "1",
+        **extra_env,
     }
     python = sys.executable
     for command in (["migrate", "-v0"], ["load_corpus", "-v0"]):
@@ -107,7 +111,7 @@ def serve():
             if getattr(error, "code", None):
                 break
             time.sleep(0.2)
-    return process, base
+    return process, base, env
 
 
 def fetch(url):
@@ -216,7 +220,7 @@ def main():
     process = None
     base = args.base_url
     if not base:
-        process, base = serve()
+        process, base, _env = serve()
     try:
         failed = False
         print(f"Auditing {base}\n")
