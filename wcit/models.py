@@ -239,6 +239,10 @@ class Speaker(Keyed):
 
 
 class SourceQuerySet(ClaimCountsMixin, SlugNaturalKeyManagerMixin, models.QuerySet):
+    def dated(self):
+        """Sources whose text states their date."""
+        return self.exclude(published=None)
+
     def descendants_of(self, source):
         """Every reply under ``source``, at any depth, in thread order (one query)."""
         replies = self.filter(parent__isnull=False).select_related("author")
@@ -675,6 +679,16 @@ class ClaimQuerySet(models.QuerySet):
         """Claims that report a country's signature status."""
         return self.exclude(signature_status="")
 
+    def dated_status_reports(self):
+        """Status reports from dated sources, oldest first, with their sources and countries."""
+        return (
+            self.reporting_status()
+            .exclude(source__published=None)
+            .select_related("source")
+            .prefetch_related("countries")
+            .order_by("source__published", "id")
+        )
+
     def facet_counts(self):
         """For each filter of the claim list, its values with their counts in this selection.
 
@@ -946,6 +960,12 @@ class ClaimRelation(models.Model):
         return f"#{self.from_claim_id} {self.get_kind_display()} #{self.to_claim_id}"
 
 
+class ClaimEventQuerySet(models.QuerySet):
+    def published(self):
+        """Events of published claims, with each claim's source."""
+        return self.filter(claim__status=Claim.Status.PUBLISHED).select_related("claim__source")
+
+
 class ClaimEvent(models.Model):
     """When something a claim describes happened, as its source states it: never guessed."""
 
@@ -977,6 +997,8 @@ class ClaimEvent(models.Model):
         help_text="How the date was read, where the words are relative (“today” in a report "
         "dated 13 December 2012).",
     )
+
+    objects = ClaimEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["happened", "claim", "id"]

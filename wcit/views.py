@@ -211,7 +211,7 @@ def timeline_events():
     entry into force) are returned apart, for a list: on the axis they would squash it.
     """
     events, elsewhere = [], []
-    for source in Source.objects.exclude(published=None).select_related("author"):
+    for source in Source.objects.dated():
         events.append(
             {
                 "date": source.published,
@@ -220,14 +220,7 @@ def timeline_events():
                 "kind": "publication",
             }
         )
-    reports = (
-        Claim.objects.published()
-        .reporting_status()
-        .exclude(source__published=None)
-        .select_related("source")
-        .prefetch_related("countries")
-        .order_by("source__published", "id")
-    )
+    reports = Claim.objects.published().dated_status_reports()
     grouped_reports = grouped(reports, lambda claim: (claim.source, claim.signature_status))
     for (source, _status), claims in grouped_reports:
         names = sorted({country.name for claim in claims for country in claim.countries.all()})
@@ -240,9 +233,7 @@ def timeline_events():
                 "note": f"as {source.title} reports it",
             }
         )
-    happenings = ClaimEvent.objects.filter(claim__status=Claim.Status.PUBLISHED).select_related(
-        "claim__source"
-    )
+    happenings = ClaimEvent.objects.published()
     dates_of = defaultdict(set)
     for happening in happenings:
         if happening.occasion:
@@ -373,7 +364,6 @@ class CountryDetailView(DetailView):
         country = self.object
         claims = Claim.objects.published().for_country(country)
         clauses = Clause.objects.in_bulk()
-        context["reports"] = country.status_reports
         context["by_clause"] = sorted(
             (
                 (clauses.get(pk), count, sample)
@@ -547,8 +537,8 @@ class DisputeDetailView(DetailView):
             claim.side = side[claim.pk]
         # Bounded, so that the page does not grow without end with the data: each side
         # shows its first claims and links to them all; the exchange stops at a limit.
-        context["side_shown"] = SIDE_LIMIT
-        context["side_limit"] = f":{SIDE_LIMIT}"
+        for position in dispute.positions.all():
+            position.shown = position.published_claims[:SIDE_LIMIT]
         context["exchange_limit"] = EXCHANGE_LIMIT
         relations = list(
             ClaimRelation.objects.filter(from_claim__in=claims, to_claim__in=claims).order_by("id")[
@@ -564,7 +554,6 @@ class DisputeDetailView(DetailView):
                 claims[relation.to_claim_id],
             )
         context["exchange"] = reading.exchange(relations, order=reading.chronological)
-        context["answered_count"] = len({relation.to_claim_id for relation in relations})
         return context
 
 
