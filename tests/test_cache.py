@@ -273,6 +273,49 @@ def test_facet_counts_are_computed_once_per_data_version():
     assert facet_queries("/claims/?kind=fact&page=2")
 
 
+def test_a_new_choice_is_offered_on_the_next_request(client):
+    """The filters' choices are held per data version: a clause added since is allowed."""
+    assert client.get("/claims/?clause=article-7").status_code == 400
+    Clause.objects.create(code="article-7", title="Article 7", kind="article", position=90)
+    response = client.get("/claims/?clause=article-7")
+    assert response.status_code == 200
+    assert '<option value="article-7" selected>Article 7</option>' in response.content.decode()
+
+
+def test_the_count_is_taken_once_per_data_version(client, settings):
+    def counts(url):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(url).status_code == 200
+        return [q for q in context.captured_queries if q["sql"].startswith("SELECT COUNT(*)")]
+
+    settings.PAGE_CACHE = False  # which would answer without a query at all
+    assert counts("/claims/?kind=fact&page=2")
+    assert not counts("/claims/?kind=fact&page=3")
+    assert not counts("/api/claims/?kind=fact")
+    before = Claim.objects.published().filter(kind="fact").count()
+    Claim.objects.filter(kind="fact", status="published").first().delete()
+    assert counts("/claims/?kind=fact&page=2")
+    assert client.get("/api/claims/?kind=fact").json()["count"] == before - 1
+
+
+def test_a_request_reads_the_data_version_once(client, monkeypatch, settings):
+    settings.PAGE_CACHE = False
+    page_cache.data_version()  # the first read of an empty cache also sets it
+    reads = []
+    real_get = page_cache.cache.get
+    monkeypatch.setattr(
+        page_cache.cache,
+        "get",
+        lambda key, *args: reads.append(key) or real_get(key, *args),
+    )
+    assert client.get("/claims/?country=se").status_code == 200
+    # Choices, facet counts and the count all hang on the version, read once.
+    assert reads.count(page_cache.VERSION_KEY) == 1
+
+
 # Two app processes sharing Redis ------------------------------------------------
 
 

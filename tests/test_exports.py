@@ -5,6 +5,8 @@ import json
 import pytest
 from bs4 import BeautifulSoup
 
+from wcit.models import Claim
+
 pytestmark = pytest.mark.django_db
 
 
@@ -36,6 +38,19 @@ def test_claim_csv_and_json_hold_the_same_rows_as_the_html_list(client, query):
     data = json.loads(body(client.get("/claims.json" + query)))
     assert [row["id"] for row in data["results"]] == expected
     assert data["count"] == len(expected) and data["next"] is None
+
+
+@pytest.mark.parametrize("download", ["/claims.csv", "/claims.json"])
+def test_claim_download_queries_do_not_grow_with_claims(
+    client, grow_corpus, django_assert_max_num_queries, download
+):
+    """Guards the N+1s of a downloaded claim: its relations, countries, clauses and source."""
+    grow_corpus(500)
+    # The count, the claims with their speakers, then one query each for sources,
+    # countries, clauses, relations out and relations in, per chunk of 2,000 rows.
+    with django_assert_max_num_queries(9):
+        data = body(client.get(download))
+    assert data.count("claims/") >= Claim.objects.published().count()
 
 
 def test_claim_export_rows_carry_offsets_and_links(client):

@@ -6,6 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from wcit.models import Claim, Country, Source
+from wcit.views import ClaimListView
 
 pytestmark = pytest.mark.django_db
 
@@ -88,15 +89,16 @@ def test_bad_filter_names_parameter_and_allowed_values(client, url, parameter, a
     assert allowed in problem.dd.get_text()
 
 
-def test_claim_list_is_paginated_by_fifty_and_keeps_filters(client):
+def test_claim_list_is_paginated_and_keeps_filters(client):
+    size = ClaimListView.paginate_by
     total = Claim.objects.published().filter(stance="").count()
-    assert total > 50
+    assert total > size
     soup = soup_of(client.get("/claims/?stance=none"))
-    assert len(soup.select(".results article.claim")) == 50
+    assert len(soup.select(".results article.claim")) == size
     next_link = soup.select_one('.pagination a[rel="next"]')["href"]
     assert "stance=none" in next_link and "page=2" in next_link
     page_two = soup_of(client.get("/claims/" + next_link))
-    assert len(page_two.select(".results article.claim")) == min(50, total - 50)
+    assert len(page_two.select(".results article.claim")) == min(size, total - size)
 
 
 def test_filtered_claim_list_shows_matching_rows_and_hides_others(client):
@@ -337,7 +339,7 @@ def test_claim_list_sorts(client, sort):
     shown = [int(row["id"].removeprefix("row-")) for row in soup.select(".results .claim")]
     expected = list(
         Claim.objects.published().filter(kind="fact").sorted_by(sort).values_list("pk", flat=True)
-    )[:50]
+    )[: ClaimListView.paginate_by]
     assert shown == expected
     if sort == "answered":
         counts = Claim.objects.with_answer_counts().in_bulk(shown[:2])

@@ -19,6 +19,7 @@ from .filters import (
     DisputeFilter,
     SourceFilter,
     SpeakerFilter,
+    known_count,
     validated,
 )
 from .models import Claim, ClaimRelation, Clause, Country, Dispute, Source, Speaker
@@ -207,7 +208,7 @@ def get_or_404(queryset, what, key, **lookup):
 def page_of(request, filterset_class, queryset):
     """The requested page of ``queryset`` as filtered by the list's FilterSet."""
     filterset = validated(filterset_class(request.GET, queryset=queryset, request=request))
-    return paginate(request, filterset.qs, API_PAGE_SIZE)
+    return paginate(request, filterset.qs, API_PAGE_SIZE, count=known_count(filterset))
 
 
 ERRORS = {400: ErrorOut, 404: ErrorOut}
@@ -227,7 +228,7 @@ def get(path, schema, url_name, **options):
 
 def published_claims():
     """Published claims with all an API claim shows, relations to unpublished ones left out."""
-    return Claim.objects.published().for_list().with_relations()
+    return Claim.objects.published().for_data()
 
 
 @get("/claims/", ClaimPage, "claim-list")

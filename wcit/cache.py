@@ -16,6 +16,7 @@ computed value (the claim list's facet counts) the same way.
 import hashlib
 import logging
 import time
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -37,8 +38,16 @@ MAX_ENTRY_BYTES = 2 * 1024 * 1024
 APP_LABEL = "wcit"
 
 
+# The version a public request reads throughout (``PageCacheMiddleware`` pins it): one
+# read of the shared cache a request, and every value the request shows of one version.
+_pinned = ContextVar("wcit_data_version", default=None)
+
+
 def data_version():
     """The current data version: microseconds since the epoch when the data last changed."""
+    pinned = _pinned.get()
+    if pinned is not None:
+        return pinned
     version = cache.get(VERSION_KEY)
     if version is None:
         # First use of an empty cache: any value is new to every client.
@@ -117,6 +126,31 @@ def per_version(name, parts, compute, timeout=None):
     return value
 
 
+# name -> (data version, value): small values this process reads several times a request.
+_held = {}
+
+
+def held_per_version(name, compute):
+    """``compute()``, held in this process's memory for as long as the data version stands.
+
+    For small values read several times a request, such as a filter's choices: one
+    read of the version from the shared cache instead of a query each time.
+    """
+    if not settings.SHARED_CACHE:
+        return compute()
+    try:
+        version = data_version()
+    except Exception as error:  # noqa: BLE001 - a cache outage must not take the site down
+        logger.warning("Cache unavailable, computing %s: %s", name, error)
+        return compute()
+    held = _held.get(name)
+    if held is not None and held[0] == version:
+        return held[1]
+    value = compute()
+    _held[name] = (version, value)
+    return value
+
+
 def _store(key, value, timeout=None):
     try:
         cache.set(key, value, timeout)
@@ -128,11 +162,17 @@ def _digest(text):
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+def _public_read(request):
+    return (
+        settings.SHARED_CACHE
+        and request.method in ("GET", "HEAD")
+        and not request.path_info.startswith(UNCACHED_PREFIXES)
+    )
+
+
 def _cacheable_request(request):
     return (
         settings.PAGE_CACHE
-        and request.method in ("GET", "HEAD")
-        and not request.path_info.startswith(UNCACHED_PREFIXES)
         # Anyone with a session may be a signed-in curator: never serve or store their pages.
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
     )
@@ -174,10 +214,24 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not _cacheable_request(request):
+        if not _public_read(request):
             return self.get_response(request)
         try:
             version = data_version()
+        except Exception as error:  # noqa: BLE001 - a cache outage must not take the site down
+            logger.warning("Cache unavailable, serving uncached: %s", error)
+            return self.get_response(request)
+        token = _pinned.set(version)
+        try:
+            if not _cacheable_request(request):
+                return self.get_response(request)
+            return self.respond(request, version)
+        finally:
+            _pinned.reset(token)
+
+    def respond(self, request, version):
+        """The page from the cache if stored under ``version``, else rendered and stored."""
+        try:
             url, etag, last_modified = _validators(request, version)
             key = f"page:{version}:{_digest(url)}"
             stored = cache.get(key)

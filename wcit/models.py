@@ -5,16 +5,19 @@ quote (see ``wcit.anchoring``): the anchor must resolve to exactly one place in
 the source's text, or the record is refused.
 """
 
+import functools
 import re
 from collections import defaultdict
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
+from django.core.signals import setting_changed
 from django.db import models
 from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
-from django.urls import reverse
+from django.dispatch import receiver
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django_countries import countries
@@ -23,6 +26,23 @@ from simple_history.models import HistoricalRecords
 
 from . import anchoring
 from .search import ClaimDocument
+
+
+@functools.lru_cache(maxsize=20_000)
+def _reverse(name, key, urlconf, prefix):
+    return reverse(name, args=[key], urlconf=urlconf)
+
+
+def url_for(name, key):
+    """``reverse(name, args=[key])``, remembered: a list page links each of its rows
+    several times, and reversing costs more than the rest of a row's link."""
+    return _reverse(name, key, get_urlconf(), get_script_prefix())
+
+
+@receiver(setting_changed)
+def _forget_urls(setting, **kwargs):
+    if setting == "ROOT_URLCONF":
+        _reverse.cache_clear()
 
 
 class SlugNaturalKeyManagerMixin:
@@ -40,7 +60,7 @@ class Keyed(models.Model):
         abstract = True
 
     def get_absolute_url(self):
-        return reverse(self.url_name, args=[self.key])
+        return url_for(self.url_name, self.key)
 
     @property
     def key(self):
@@ -518,6 +538,11 @@ class ClauseText(Passage):
 # Claims --------------------------------------------------------------------
 
 
+# ClaimRelation's Meta.ordering, on the key columns: ordering by the foreign keys
+# themselves would join the claims to order by their Meta.ordering.
+RELATION_ORDER = ["from_claim_id", "to_claim_id"]
+
+
 class ClaimQuerySet(models.QuerySet):
     def published(self):
         """Claims readers may see."""
@@ -542,6 +567,45 @@ class ClaimQuerySet(models.QuerySet):
             .prefetch_related("source__author", "countries", "clauses")
             .defer("search_document")
             .with_answer_counts()
+        )
+
+    def for_rows(self):
+        """What a claim's row in a list shows (``_claim_row.html``), in one query.
+
+        The source is joined without its text and notes; countries and clauses,
+        which a row does not show, are not fetched.
+        """
+        return (
+            self.select_related("speaker", "source")
+            .defer("search_document", "source__text", "source__notes")
+            .with_answer_counts()
+        )
+
+    def for_data(self):
+        """What the API and the downloads give of a claim (``ClaimOut``), in a fixed number
+        of queries: sources (their texts resolve the anchors), speakers, countries,
+        clauses and the keys of the relations to other published claims."""
+        published = Claim.objects.published()
+        return (
+            self.select_related("speaker")
+            .prefetch_related(
+                "source",
+                "countries",
+                "clauses",
+                models.Prefetch(
+                    "relations_out",
+                    queryset=ClaimRelation.objects.filter(to_claim__in=published).order_by(
+                        *RELATION_ORDER
+                    ),
+                ),
+                models.Prefetch(
+                    "relations_in",
+                    queryset=ClaimRelation.objects.filter(from_claim__in=published).order_by(
+                        *RELATION_ORDER
+                    ),
+                ),
+            )
+            .defer("search_document")
         )
 
     def with_answer_counts(self):
@@ -608,7 +672,7 @@ class ClaimQuerySet(models.QuerySet):
             lookup = {f"{field}__isnull": True} if value is None else {field: value}
             chosen = self.filter(**lookup).order_by("id").values_list("pk", flat=True)
             ids[value] = list(chosen[:limit])
-        rows = Claim.objects.for_list().in_bulk([pk for group in ids.values() for pk in group])
+        rows = Claim.objects.for_rows().in_bulk([pk for group in ids.values() for pk in group])
         return [(value, counts[value], [rows[pk] for pk in ids[value]]) for value in counts]
 
     def stances_by_country_and_clause(self):
@@ -655,25 +719,10 @@ class ClaimQuerySet(models.QuerySet):
 
     def by_speakers_from(self, country):
         """Claims whose speaker speaks for or belongs to ``country``."""
-        return self.filter(speaker__country=country)
-
-    def with_relations(self):
-        """Prefetch the relations to and from other published claims, with those claims."""
-        published = Claim.objects.published()
-        return self.prefetch_related(
-            models.Prefetch(
-                "relations_out",
-                queryset=ClaimRelation.objects.filter(to_claim__in=published).select_related(
-                    "to_claim__source"
-                ),
-            ),
-            models.Prefetch(
-                "relations_in",
-                queryset=ClaimRelation.objects.filter(from_claim__in=published).select_related(
-                    "from_claim__source"
-                ),
-            ),
-        )
+        # The speakers' ids, not a join: joined, PostgreSQL guesses how many claims a
+        # country's speakers have, and for a country with none it walks every claim.
+        speakers = Speaker.objects.filter(country=country).values_list("pk", flat=True)
+        return self.filter(speaker__in=list(speakers))
 
     def reporting_status(self):
         """Claims that report a country's signature status."""
@@ -888,7 +937,7 @@ class Claim(Passage):
         return f"#{self.pk}: {self.summary}" if self.pk else self.summary
 
     def get_absolute_url(self):
-        return reverse("claim-detail", args=[self.pk])
+        return url_for("claim-detail", self.pk)
 
     @property
     def label(self):

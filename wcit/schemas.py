@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from ninja import Field, Schema
 
-from .models import Claim, ClaimRelation, Clause, Country, Dispute, Source, Speaker
+from .models import Claim, ClaimRelation, Clause, Country, Dispute, Source, Speaker, url_for
 
 API_PAGE_SIZE = 50
 # A download is one page of the same pagination: the whole corpus fits in one.
@@ -130,16 +130,18 @@ class Page(Schema):
     previous: str | None = Field(description="Absolute URL of the previous page, if any.")
 
 
-def paginate(request, queryset, page_size):
+def paginate(request, queryset, page_size, count=None):
     """The page the ``page`` parameter asks for, as {count, next, previous, results}.
 
     ``results`` is a lazy queryset in the list's default order (unless already
     ordered, e.g. by search rank); a page that does not exist is an
-    ``InvalidParameters``.
+    ``InvalidParameters``. ``count``, where the caller knows it, saves counting.
     """
     if not queryset.query.order_by:
         queryset = queryset.order_by(*DEFAULT_ORDER[queryset.model])
     paginator = Paginator(queryset, page_size)
+    if count is not None:
+        paginator.count = count
     number = request.GET.get("page", "1")
     try:
         current = paginator.page(number)
@@ -245,7 +247,7 @@ class ClaimBase(PassageOut):
 
     @staticmethod
     def resolve_annotation_url(claim, context):
-        return absolute(context["request"], reverse("api:claim-annotation", args=[claim.pk]))
+        return absolute(context["request"], url_for("api:claim-annotation", claim.pk))
 
 
 class ClaimOut(ClaimBase):

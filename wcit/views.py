@@ -19,6 +19,7 @@ from .filters import (
     FacetsMixin,
     SourceFilter,
     SpeakerFilter,
+    known_count,
     validated,
 )
 from .models import (
@@ -80,7 +81,9 @@ class StrictFilterMixin:
         try:
             filterset = self.get_filterset(self.get_filterset_class())
             if export_format:
-                page = paginate(request, filterset.qs, DOWNLOAD_PAGE_SIZE)
+                page = paginate(
+                    request, filterset.qs, DOWNLOAD_PAGE_SIZE, count=known_count(filterset)
+                )
                 return exports.respond(request, export_format, self.export_schema, page)
             return super().get(request, *args, **kwargs)
         except InvalidParameters as error:
@@ -102,6 +105,13 @@ class StrictFilterMixin:
                     }
                 ]
             ) from error
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        paginator = super().get_paginator(queryset, per_page, **kwargs)
+        count = known_count(self.get_filterset(self.get_filterset_class()))
+        if count is not None:
+            paginator.count = count
+        return paginator
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -132,7 +142,7 @@ def search_page(request):
         )
     context = {"q": text, "terms": search.terms(text)}
     if context["terms"]:
-        context["claim_hits"] = search.claim_hits(Claim.objects.published().for_list(), text)
+        context["claim_hits"] = search.claim_hits(Claim.objects.published().for_rows(), text)
         context["passage_hits"] = search.passage_hits(Source.objects.all(), text)
         context["page_hits"] = search.page_hits(text)
     return render(request, "wcit/search.html", context)
@@ -373,7 +383,7 @@ class CountryDetailView(DetailView):
         )
         context["claim_count"] = claims.count()
         voices = Claim.objects.published().by_speakers_from(country)
-        context["voices"] = list(voices.for_list()[:GROUP_LIMIT])
+        context["voices"] = list(voices.for_rows()[:GROUP_LIMIT])
         context["voice_count"] = voices.count()
         context["disputes"] = Dispute.objects.involving(
             Claim.objects.published().for_country(country)
@@ -496,11 +506,14 @@ class SpeakerDetailView(DetailView):
 
 class ClaimListView(StrictFilterMixin, FilterView):
     filterset_class = ClaimFilter
-    paginate_by = 50
+    # A screenful of rows to read, not to scroll past: each shows a summary and a quote.
+    paginate_by = 25
     export_schema = ClaimOut
 
     def get_queryset(self):
-        return Claim.objects.published().for_list()
+        claims = Claim.objects.published()
+        # A download gives each claim whole, as the API does; the page shows rows.
+        return claims.for_data() if self.kwargs.get("format") else claims.for_rows()
 
 
 class DisputeListView(StrictFilterMixin, FilterView):
