@@ -124,6 +124,7 @@ def build_report(sources=None):
         Claim.objects.published()
         .filter(source__in=sources)
         .select_related("source")
+        .defer("source__search_document")
         .prefetch_related("countries", "clauses")
     )
     without = []

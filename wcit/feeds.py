@@ -35,6 +35,7 @@ class ClaimFeed(Feed):
             .annotate(changed_at=Subquery(latest), first_recorded=Subquery(first))
             .filter(changed_at__isnull=False)
             .select_related("source", "speaker")
+            .defer("source__search_document")
             .order_by("-changed_at", "-id")[: self.limit]
         )
 

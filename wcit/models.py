@@ -24,8 +24,8 @@ from django_countries import countries
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
-from . import anchoring
-from .search import ClaimDocument
+from . import anchoring, cache
+from .search import ClaimDocument, SourceDocument
 
 
 @functools.lru_cache(maxsize=20_000)
@@ -107,7 +107,7 @@ class CountryQuerySet(ClaimCountsMixin, models.QuerySet):
             Claim.objects.published()
             .reporting_status()
             .select_related("source")
-            .defer("source__text", "source__notes")
+            .defer("source__text", "source__notes", "source__search_document")
             .order_by(models.F("source__published").asc(nulls_last=True), "id")
         )
         return self.prefetch_related(
@@ -144,7 +144,9 @@ class Country(Keyed):
     @property
     def slug(self):
         """The lower-case ISO code used in URLs and fixtures."""
-        return self.key_for(self.code.code)
+        # The stored code, which the field keeps clean (upper-case alpha-2): going through
+        # ``self.code`` builds a django-countries Country, a lookup of names per call.
+        return self.key_for(self.__dict__.get("code") or self.code.code)
 
     # The methods below read ``status_reports`` (``with_status_reports()``): no query.
 
@@ -258,6 +260,13 @@ class Speaker(Keyed):
 # Sources -------------------------------------------------------------------
 
 
+class SourceManager(models.Manager):
+    def get_queryset(self):
+        # The stored search vector is about as large as the text, and only search reads
+        # it, inside the database: never fetched unless asked for.
+        return super().get_queryset().defer("search_document")
+
+
 class SourceQuerySet(ClaimCountsMixin, SlugNaturalKeyManagerMixin, models.QuerySet):
     def dated(self):
         """Sources whose text states their date."""
@@ -337,12 +346,20 @@ class Source(Keyed):
     notes = models.TextField(
         blank=True, help_text="Where each metadata field comes from when it is inferred."
     )
+    search_document = models.GeneratedField(
+        expression=SourceDocument(),
+        output_field=SearchVectorField(),
+        db_persist=True,
+        help_text="Computed by the database from the text, for search.",
+    )
 
-    objects = SourceQuerySet.as_manager()
+    objects = SourceManager.from_queryset(SourceQuerySet)()
     url_name = "source-detail"
 
     class Meta:
         ordering = ["slug"]
+        # A claim's source, fetched on its own or prefetched, leaves the vector too.
+        base_manager_name = "objects"
         constraints = [
             models.CheckConstraint(
                 condition=~Q(parent=models.F("pk")), name="source_not_its_own_parent"
@@ -577,7 +594,7 @@ class ClaimQuerySet(models.QuerySet):
         """
         return (
             self.select_related("speaker", "source")
-            .defer("search_document", "source__text", "source__notes")
+            .defer("search_document", "source__text", "source__notes", "source__search_document")
             .with_answer_counts()
         )
 
@@ -660,20 +677,35 @@ class ClaimQuerySet(models.QuerySet):
         rows = self.order_by().values(field).annotate(n=Count("pk")).values_list(field, "n")
         return dict(rows)
 
-    def sample_by(self, field, limit):
+    def sample_by(self, field, limit, key=None):
         """[(value, count, first claims)] for each value of ``field`` (e.g. "clauses",
         "stance", "source"): its number of claims and its first ``limit`` claims by id,
         ready for a list. Bounded: however many claims there are, a page built from it
         shows at most ``limit`` a group, in a number of queries set by the groups.
+
+        ``key`` names the selection ("country:se"): its counts and chosen ids are then
+        kept per data version, as the claim list's facet counts are; rows are read fresh.
         """
-        counts = self.counts_by(field)
-        ids = {}
-        for value in counts:
-            lookup = {f"{field}__isnull": True} if value is None else {field: value}
-            chosen = self.filter(**lookup).order_by("id").values_list("pk", flat=True)
-            ids[value] = list(chosen[:limit])
+
+        def choose():
+            counts = self.counts_by(field)
+            ids = {}
+            for value in counts:
+                lookup = {f"{field}__isnull": True} if value is None else {field: value}
+                chosen = self.filter(**lookup).order_by("id").values_list("pk", flat=True)
+                ids[value] = list(chosen[:limit])
+            return counts, ids
+
+        if key is None:
+            counts, ids = choose()
+        else:
+            counts, ids = cache.per_version(f"sample-{field}", (key, limit), choose)
         rows = Claim.objects.for_rows().in_bulk([pk for group in ids.values() for pk in group])
         return [(value, counts[value], [rows[pk] for pk in ids[value]]) for value in counts]
+
+    def count_per_version(self, key):
+        """``count()``, kept per data version under ``key``, which names the selection."""
+        return cache.per_version("count", key, self.count)
 
     def stances_by_country_and_clause(self):
         """{(country key, clause code): {stance or "none": n}} over this selection: one query."""
@@ -734,6 +766,7 @@ class ClaimQuerySet(models.QuerySet):
             self.reporting_status()
             .exclude(source__published=None)
             .select_related("source")
+            .defer("source__search_document")
             .prefetch_related("countries")
             .order_by("source__published", "id")
         )
@@ -918,6 +951,14 @@ class Claim(Passage):
         ordering = ["id"]
         default_related_name = "claims"
         permissions = [("publish_claim", "Can publish claims (reviewers)")]
+        indexes = [
+            # Few claims report a signature status; country pages and the map read them.
+            models.Index(
+                fields=["id"],
+                condition=~Q(signature_status=""),
+                name="claim_status_report_idx",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=ClaimKind.values), name="claim_kind_valid"),
             models.CheckConstraint(
@@ -1012,7 +1053,11 @@ class ClaimRelation(models.Model):
 class ClaimEventQuerySet(models.QuerySet):
     def published(self):
         """Events of published claims, with each claim's source."""
-        return self.filter(claim__status=Claim.Status.PUBLISHED).select_related("claim__source")
+        return (
+            self.filter(claim__status=Claim.Status.PUBLISHED)
+            .select_related("claim__source")
+            .defer("claim__source__search_document")
+        )
 
 
 class ClaimEvent(models.Model):

@@ -18,7 +18,6 @@ from django.contrib.postgres.search import (
     SearchHeadline,
     SearchQuery,
     SearchRank,
-    SearchVector,
     SearchVectorField,
 )
 from django.db import connection
@@ -32,9 +31,6 @@ CONFIG = "english"
 START, STOP = "\x02", "\x03"
 WORD = re.compile(r"\w+", re.UNICODE)
 STEMMER = snowballstemmer.stemmer("english")
-
-# Kept identical to the expression indexed in migration 0004, so PostgreSQL uses the index.
-SOURCE_VECTOR = SearchVector("text", config=CONFIG)
 
 
 class ClaimDocument(Func):
@@ -62,6 +58,27 @@ class ClaimDocument(Func):
             for column, weight in [(summary[0], "A"), (quote[0], "B")]
         )
         return f"({sql})", (*summary[1], *quote[1])
+
+
+class SourceDocument(Func):
+    """What passage search matches in a source, stored as ``Source.search_document``.
+
+    On PostgreSQL the text's tsvector, so that matching and ranking a source parse
+    nothing; only the headlines of the sources shown read the text. SQLite, which
+    has no text search, stores nothing.
+    """
+
+    output_field = SearchVectorField()
+
+    def __init__(self):
+        super().__init__(F("text"))
+
+    def as_sql(self, compiler, connection, **extra_context):
+        return "('')", ()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        text, params = compiler.compile(self.get_source_expressions()[0])
+        return f"(to_tsvector('{CONFIG}'::regconfig, COALESCE({text}, '')))", params
 
 
 def using_postgres():
@@ -179,10 +196,9 @@ def passage_hits(sources, text, limit=20):
     if using_postgres():
         query = SearchQuery(text, config=CONFIG, search_type="websearch")
         rows = (
-            sources.annotate(search=SOURCE_VECTOR)
-            .filter(search=query)
+            sources.filter(search_document=query)
             .annotate(
-                rank=SearchRank(SOURCE_VECTOR, query),
+                rank=SearchRank(F("search_document"), query),
                 marked=SearchHeadline(
                     "text",
                     query,

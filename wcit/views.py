@@ -282,7 +282,9 @@ def home(request):
         request,
         "wcit/home.html",
         {
-            "figures": KeyFigure.objects.published().select_related("claim__source"),
+            "figures": KeyFigure.objects.published()
+            .select_related("claim__source")
+            .defer("claim__source__search_document"),
             # Counting 100,000 claims costs more than the rest of the page: once per version.
             "counts": cache.per_version(
                 "home-counts",
@@ -374,17 +376,18 @@ class CountryDetailView(DetailView):
         country = self.object
         claims = Claim.objects.published().for_country(country)
         clauses = Clause.objects.in_bulk()
+        key = f"country:{country.slug}"
         context["by_clause"] = sorted(
             (
                 (clauses.get(pk), count, sample)
-                for pk, count, sample in claims.sample_by("clauses", GROUP_LIMIT)
+                for pk, count, sample in claims.sample_by("clauses", GROUP_LIMIT, key=key)
             ),
             key=lambda group: group[0].position if group[0] else 10_000,
         )
-        context["claim_count"] = claims.count()
+        context["claim_count"] = claims.count_per_version(key)
         voices = Claim.objects.published().by_speakers_from(country)
         context["voices"] = list(voices.for_rows()[:GROUP_LIMIT])
-        context["voice_count"] = voices.count()
+        context["voice_count"] = voices.count_per_version(f"voices:{country.slug}")
         context["disputes"] = Dispute.objects.involving(
             Claim.objects.published().for_country(country)
         )
@@ -407,7 +410,8 @@ class ClauseDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         claims = Claim.objects.published().for_clause(self.object)
         order = {Claim.Stance.FOR: 0, Claim.Stance.AGAINST: 1, Claim.Stance.NEUTRAL: 2, "": 3}
-        groups = sorted(claims.sample_by("stance", STANCE_LIMIT), key=lambda g: order[g[0]])
+        samples = claims.sample_by("stance", STANCE_LIMIT, key=f"clause:{self.object.code}")
+        groups = sorted(samples, key=lambda g: order[g[0]])
         context["claim_count"] = sum(count for _stance, count, _sample in groups)
         context["stance_limit"] = STANCE_LIMIT
         context["stances"] = [
@@ -488,11 +492,12 @@ class SpeakerDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         claims = Claim.objects.published().filter(speaker=self.object)
         sources = Source.objects.only("slug", "title", "published").in_bulk()
-        context["claim_count"] = claims.count()
+        key = f"speaker:{self.object.slug}"
+        context["claim_count"] = claims.count_per_version(key)
         context["by_source"] = sorted(
             (
                 (sources[pk], count, sample)
-                for pk, count, sample in claims.sample_by("source", GROUP_LIMIT)
+                for pk, count, sample in claims.sample_by("source", GROUP_LIMIT, key=key)
             ),
             key=lambda group: group[0].slug,
         )
@@ -585,7 +590,10 @@ class ClaimDetailView(DetailView):
         for direction, other in (("relations_out", "to_claim"), ("relations_in", "from_claim")):
             relations = getattr(claim, direction).filter(**{f"{other}__in": published})
             context[f"{direction}_count"] = relations.count()
-            context[direction] = list(relations.select_related(f"{other}__source")[:RELATION_LIMIT])
+            related = relations.select_related(f"{other}__source")
+            context[direction] = list(
+                related.defer(f"{other}__source__search_document")[:RELATION_LIMIT]
+            )
         anchor = claim.anchor
         context["before"], context["passage"], context["after"] = reading.context(
             claim.source.text, anchor.start, anchor.end
