@@ -600,26 +600,30 @@ class ClaimQuerySet(models.QuerySet):
 
     def for_data(self):
         """What the API and the downloads give of a claim (``ClaimOut``), in a fixed number
-        of queries: sources (their texts resolve the anchors), speakers, countries,
-        clauses and the keys of the relations to other published claims."""
+        of queries: sources (their texts resolve the anchors), speakers, and as lists
+        ``country_list``, ``clause_list``, ``published_relations_out`` and
+        ``published_relations_in`` (the relations to other published claims).
+
+        Lists (``to_attr``), not the related managers: Django builds a manager and a
+        queryset per claim for a prefetch kept on a manager, most of a page's time.
+        """
         published = Claim.objects.published()
+        relations = ClaimRelation.objects.order_by(*RELATION_ORDER)
         return (
             self.select_related("speaker")
             .prefetch_related(
                 "source",
-                "countries",
-                "clauses",
+                models.Prefetch("countries", to_attr="country_list"),
+                models.Prefetch("clauses", to_attr="clause_list"),
                 models.Prefetch(
                     "relations_out",
-                    queryset=ClaimRelation.objects.filter(to_claim__in=published).order_by(
-                        *RELATION_ORDER
-                    ),
+                    queryset=relations.filter(to_claim__in=published),
+                    to_attr="published_relations_out",
                 ),
                 models.Prefetch(
                     "relations_in",
-                    queryset=ClaimRelation.objects.filter(from_claim__in=published).order_by(
-                        *RELATION_ORDER
-                    ),
+                    queryset=relations.filter(from_claim__in=published),
+                    to_attr="published_relations_in",
                 ),
             )
             .defer("search_document")

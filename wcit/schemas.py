@@ -182,6 +182,13 @@ class Relation(Schema):
     note: str
 
 
+def listed(claim, attr, related):
+    """A claim's related rows: the list ``for_data()`` prefetched as ``attr``, else
+    those of the manager ``related`` (prefetched by ``for_list()``)."""
+    rows = claim.__dict__.get(attr)
+    return rows if rows is not None else getattr(claim, related).all()
+
+
 class PassageOut(Schema):
     """What every record anchored in a source resolves the same way: claims, clause texts."""
 
@@ -223,11 +230,11 @@ class ClaimBase(PassageOut):
 
     @staticmethod
     def resolve_countries(claim):
-        return [country.slug for country in claim.countries.all()]
+        return [country.slug for country in listed(claim, "country_list", "countries")]
 
     @staticmethod
     def resolve_clauses(claim):
-        return [clause.code for clause in claim.clauses.all()]
+        return [clause.code for clause in listed(claim, "clause_list", "clauses")]
 
     @staticmethod
     def resolve_stance(claim):
@@ -251,6 +258,8 @@ class ClaimBase(PassageOut):
 
 
 class ClaimOut(ClaimBase):
+    """A claim as the API and the downloads give it: from ``Claim.objects.for_data()``."""
+
     relations: list[Relation]
 
     @staticmethod
@@ -258,11 +267,11 @@ class ClaimOut(ClaimBase):
         return [
             *(
                 {"direction": "out", "kind": r.kind, "claim": r.to_claim_id, "note": r.note}
-                for r in claim.relations_out.all()
+                for r in claim.published_relations_out
             ),
             *(
                 {"direction": "in", "kind": r.kind, "claim": r.from_claim_id, "note": r.note}
-                for r in claim.relations_in.all()
+                for r in claim.published_relations_in
             ),
         ]
 
