@@ -144,19 +144,48 @@ class Select(forms.Select):
         )
 
 
-class FastSelectMixin:
-    """Every single-choice filter of the FilterSet renders with ``Select``."""
+class InputMixin:
+    """An ``<input>`` written out in Python, the same markup as Django's template."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        shown = "" if widget["value"] is None else format_html(' value="{}"', widget["value"])
+        return format_html(
+            '<input type="{}" name="{}"{}{}>',
+            self.input_type,
+            name,
+            shown,
+            flatatt(widget["attrs"]),
+        )
+
+
+class TextInput(InputMixin, forms.TextInput):
+    pass
+
+
+class NumberInput(InputMixin, forms.NumberInput):
+    pass
+
+
+# Django's widgets and their stand-ins, which add nothing but ``render``.
+FAST_WIDGETS = {forms.Select: Select, forms.TextInput: TextInput, forms.NumberInput: NumberInput}
+
+
+class FastWidgetsMixin:
+    """The FilterSet's form renders its fields with ``FAST_WIDGETS``."""
 
     @property
     def form(self):
         form = super().form
         for field in form.fields.values():
-            if type(field.widget) is forms.Select:
-                field.widget = Select(attrs=field.widget.attrs, choices=field.widget.choices)
+            fast = FAST_WIDGETS.get(type(field.widget))
+            if fast:
+                # The same widget, state and all; only its class (its ``render``) changes.
+                field.widget.__class__ = fast
         return form
 
 
-class FacetsMixin(FastSelectMixin):
+class FacetsMixin(FastWidgetsMixin):
     """Facets and active-filter chips for a FilterSet whose queryset has ``facet_counts()``."""
 
     def active(self):
