@@ -113,6 +113,8 @@ def main():
             f"{sum('Database unavailable' in line for line in log)} 'Database unavailable' lines, "
             f"{sum('WORKER TIMEOUT' in line for line in log)} worker timeouts"
         )
+        for error, count in tracebacks(log).items():
+            print(f"  {count} x {error}")
     finally:
         if server:
             server.terminate()
@@ -120,6 +122,19 @@ def main():
         thaw(cluster)
         run(["pg_dropcluster", "--stop", *cluster], check=False)
         shutil.rmtree(static_root, ignore_errors=True)
+
+
+def tracebacks(log):
+    """{the exception line ending each traceback in ``log``: how many times it was seen}."""
+    errors = {}
+    inside = False
+    for line, following in zip(log, [*log[1:], ""], strict=True):
+        inside = inside or line.startswith("Traceback")
+        ends = not line.startswith((" ", "Traceback")) and not following.startswith(" ")
+        if inside and ends:
+            errors[line] = errors.get(line, 0) + 1
+            inside = False
+    return errors
 
 
 def drill(cluster, port, clients):

@@ -54,6 +54,66 @@ def test_api_database_error_is_a_503_in_the_api_error_shape(client, database_dow
     assert set(response.json()) == {"detail"}
 
 
+MID_REQUEST_URLS = [
+    "/claims/?country=se",
+    "/countries/se/",
+    "/search/?q=sanctions",
+    "/claims.json?kind=fact",
+    "/api/claims/?kind=fact",
+    "/api/clauses/",
+    "/api/relations/",
+    "/api/disputes/",
+    "/api/countries/se/",
+]
+
+
+@pytest.mark.parametrize("url", MID_REQUEST_URLS)
+def test_a_database_lost_mid_request_is_a_503_at_every_query(settings, url):
+    """Whichever query the database goes away at, the answer is a 503, never a 500.
+
+    The API once read its rows while ninja validated the response: pydantic turned
+    the database error into invalid output, a 500 (seen in ``make bench-faults``).
+    """
+    from django.core.cache import cache
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from wcit import cache as page_cache
+
+    def get():
+        # Cold: no facet counts, choices or counts kept from an earlier request.
+        cache.clear()
+        page_cache._held.clear()
+        response = client.get(url)
+        if response.streaming:
+            b"".join(response.streaming_content)
+        return response
+
+    settings.PAGE_CACHE = False
+    client = Client(raise_request_exception=False)
+    with CaptureQueriesContext(connection) as context:
+        assert get().status_code == 200
+    queries = len(context.captured_queries)
+    assert queries
+    for lost_at in range(1, queries + 1):
+        count = iter(range(1, 10_000))
+
+        def lose(execute, sql, params, many, context, lost_at=lost_at, count=count):
+            if next(count) >= lost_at:
+                raise OperationalError("server closed the connection unexpectedly")
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(lose):
+            try:
+                status = get().status_code
+            except OperationalError:
+                # A download's rows are read as it streams, after the status was sent:
+                # the connection breaks off; no 500 page is sent.
+                assert url.startswith("/claims.json")
+                continue
+        assert status == 503, f"database lost at query {lost_at} of {queries}"
+
+
 def test_site_answers_again_once_the_database_returns(client):
     with connection.execute_wrapper(refuse):
         assert client.get("/claims/").status_code == 503

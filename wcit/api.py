@@ -208,7 +208,18 @@ def get_or_404(queryset, what, key, **lookup):
 def page_of(request, filterset_class, queryset):
     """The requested page of ``queryset`` as filtered by the list's FilterSet."""
     filterset = validated(filterset_class(request.GET, queryset=queryset, request=request))
-    return paginate(request, filterset.qs, API_PAGE_SIZE, count=known_count(filterset))
+    return read_page(request, filterset.qs, count=known_count(filterset))
+
+
+def read_page(request, queryset, count=None):
+    """``paginate``'s page of ``queryset``, its rows read from the database now.
+
+    Not while ninja validates the response: pydantic turns an error raised then into
+    a ValidationError of the output (a 500); raised here, a database error is a 503.
+    """
+    page = paginate(request, queryset, API_PAGE_SIZE, count=count)
+    page["results"] = list(page["results"])
+    return page
 
 
 ERRORS = {400: ErrorOut, 404: ErrorOut}
@@ -310,7 +321,7 @@ def country_detail(request, code: str = Path(..., pattern=COUNTRY_PATTERN)):
 @get("/clauses/", ClausePage, "clause-list")
 def clause_list(request, page: int = PageNumber):
     """The contested clauses, in treaty order."""
-    return paginate(request, Clause.objects.with_claim_counts(), API_PAGE_SIZE)
+    return read_page(request, Clause.objects.with_claim_counts())
 
 
 @get("/clauses/{code}/", ClauseDetail, "clause-detail")
@@ -362,7 +373,7 @@ def relation_list(request, page: int = PageNumber):
     """Claims that support or rebut other claims, both published."""
     # between() also joins both claims' sources, which a relation row never shows.
     relations = ClaimRelation.objects.between(Claim.objects.published().values("pk"))
-    return paginate(request, relations.select_related(None), API_PAGE_SIZE)
+    return read_page(request, relations.select_related(None))
 
 
 @get("/disputes/", DisputePage, "dispute-list")

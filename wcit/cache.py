@@ -10,7 +10,10 @@ process, and the old entries simply expire.
 ``PageCacheMiddleware`` answers anonymous public GET and HEAD requests from the
 cache, with an ETag and Last-Modified taken from the version, and 304 to a
 conditional request whose validator still matches. ``per_version`` caches any
-computed value (the claim list's facet counts) the same way.
+computed value (facet counts, a list's count, a page's group counts) the same way,
+in the shared cache; ``held_per_version`` keeps small values (a filter's choices)
+in the process's memory, tagged with their version. A public request reads the
+version once, at its start, and uses that one throughout (the middleware pins it).
 """
 
 import hashlib
