@@ -301,6 +301,24 @@ def test_the_count_is_taken_once_per_data_version(client, settings):
     assert client.get("/api/claims/?kind=fact").json()["count"] == before - 1
 
 
+def test_the_filters_and_facet_counts_follow_the_data(client, settings, make_claim):
+    """The filter block is kept per data version and query: a new claim shows in it."""
+    from bs4 import BeautifulSoup
+
+    def sweden_count():
+        html = client.get("/claims/?kind=fact&country=se").content
+        link = BeautifulSoup(html, "html.parser").select_one(
+            'section[data-facet="country"] a[data-value="se"]'
+        )
+        return int(link.find_next_sibling("span", class_="count").get_text())
+
+    settings.PAGE_CACHE = False
+    before = sweden_count()
+    assert sweden_count() == before  # from the kept block
+    make_claim(countries=[Country.objects.get(code="SE")])
+    assert sweden_count() == before + 1
+
+
 def test_a_request_reads_the_data_version_once(client, monkeypatch, settings):
     settings.PAGE_CACHE = False
     page_cache.data_version()  # the first read of an empty cache also sets it

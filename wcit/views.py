@@ -6,6 +6,7 @@ from collections import defaultdict
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.generic import DetailView, ListView
@@ -118,10 +119,27 @@ class StrictFilterMixin:
         query = self.request.GET.copy()
         query.pop("page", None)
         context["export_query"] = f"?{query.urlencode()}" if query else ""
-        if isinstance(context["filter"], FacetsMixin):
-            context["active"] = context["filter"].active()
-            context["facets"] = context["filter"].facets()
+        filterset = context["filter"]
+        if isinstance(filterset, FacetsMixin):
+            context["active"] = filterset.active()
+            context["facets_html"] = cache.per_version(
+                f"facets-html-{filterset._meta.model.__name__.lower()}",
+                context["export_query"],
+                lambda: self.render_facets(filterset, context["active"]),
+            )
         return context
+
+    def render_facets(self, filterset, active):
+        """The chips, filter form and facet counts: kept per data version and query, as the
+        counts are, for they are made of nothing else."""
+        context = {
+            "filter": filterset,
+            "active": active,
+            "facets": filterset.facets(),
+            "list_url": self.request.path,
+            "what": filterset._meta.model._meta.verbose_name_plural,
+        }
+        return render_to_string("wcit/_facets.html", context)
 
 
 def search_page(request):
