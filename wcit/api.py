@@ -246,13 +246,16 @@ def published_claims():
 def claim_list(request, filters: Query[ClaimFilters], page: int = PageNumber):
     """Published claims, filtered as on the HTML claim list."""
     # ``filters`` only declares the parameters; ClaimFilter reads them from request.GET.
-    return page_of(request, ClaimFilter, published_claims())
+    page = page_of(request, ClaimFilter, published_claims())
+    ClaimOut.prepare(page["results"])
+    return page
 
 
 @get("/claims/{id}/", ClaimOut, "claim-detail")
 def claim_detail(request, id: int):
     """One published claim."""
-    return get_or_404(published_claims(), "claim", id, pk=id)
+    claim = get_or_404(published_claims(), "claim", id, pk=id)
+    return ClaimOut.prepare([claim])[0]
 
 
 @get(

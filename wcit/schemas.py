@@ -10,6 +10,7 @@ parameter is an ``InvalidParameters`` error with one shape (``ErrorOut``).
 
 import json
 from datetime import date
+from itertools import islice
 from typing import Literal
 
 from django.core.exceptions import BadRequest
@@ -18,7 +19,17 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from ninja import Field, Schema
 
-from .models import Claim, ClaimRelation, Clause, Country, Dispute, Source, Speaker, url_for
+from .models import (
+    Claim,
+    ClaimRelation,
+    Clause,
+    Country,
+    Dispute,
+    Source,
+    Speaker,
+    url_for,
+    with_data_keys,
+)
 
 API_PAGE_SIZE = 50
 # A download is one page of the same pagination: the whole corpus fits in one.
@@ -70,11 +81,17 @@ class BrowsableOut(Schema):
         return absolute(context["request"], reverse("api:claim-list"), **params)
 
 
-def rows(schema, objects, request):
-    """Each of ``objects`` as a plain dict in ``schema``'s shape."""
+def rows(schema, objects, request, batch=2000):
+    """Each of ``objects`` as a plain dict in ``schema``'s shape, ``batch`` at a time
+    through the schema's ``prepare`` where it has one."""
     context = {"request": request}
-    for obj in objects:
-        yield schema.model_validate(obj, context=context).model_dump(mode="json")
+    prepare = getattr(schema, "prepare", None)
+    objects = iter(objects)
+    while chunk := list(islice(objects, batch)):
+        if prepare:
+            prepare(chunk)
+        for obj in chunk:
+            yield schema.model_validate(obj, context=context).model_dump(mode="json")
 
 
 def flatten(value):
@@ -182,13 +199,6 @@ class Relation(Schema):
     note: str
 
 
-def listed(claim, attr, related):
-    """A claim's related rows: the list ``for_data()`` prefetched as ``attr``, else
-    those of the manager ``related`` (prefetched by ``for_list()``)."""
-    rows = claim.__dict__.get(attr)
-    return rows if rows is not None else getattr(claim, related).all()
-
-
 class PassageOut(Schema):
     """What every record anchored in a source resolves the same way: claims, clause texts."""
 
@@ -230,11 +240,13 @@ class ClaimBase(PassageOut):
 
     @staticmethod
     def resolve_countries(claim):
-        return [country.slug for country in listed(claim, "country_list", "countries")]
+        keys = claim.__dict__.get("country_keys")  # from with_data_keys()
+        return keys if keys is not None else [country.slug for country in claim.countries.all()]
 
     @staticmethod
     def resolve_clauses(claim):
-        return [clause.code for clause in listed(claim, "clause_list", "clauses")]
+        keys = claim.__dict__.get("clause_keys")  # from with_data_keys()
+        return keys if keys is not None else [clause.code for clause in claim.clauses.all()]
 
     @staticmethod
     def resolve_stance(claim):
@@ -258,21 +270,21 @@ class ClaimBase(PassageOut):
 
 
 class ClaimOut(ClaimBase):
-    """A claim as the API and the downloads give it: from ``Claim.objects.for_data()``."""
+    """A claim as the API and the downloads give it: from ``Claim.objects.for_data()``,
+    a page at a time through ``prepare``."""
 
     relations: list[Relation]
 
     @staticmethod
+    def prepare(claims):
+        return with_data_keys(claims)
+
+    @staticmethod
     def resolve_relations(claim):
-        return [
-            *(
-                {"direction": "out", "kind": r.kind, "claim": r.to_claim_id, "note": r.note}
-                for r in claim.published_relations_out
-            ),
-            *(
-                {"direction": "in", "kind": r.kind, "claim": r.from_claim_id, "note": r.note}
-                for r in claim.published_relations_in
-            ),
+        # Relations out first, then in, each in the relations' order.
+        rows = claim.relation_rows
+        return [row for row in rows if row["direction"] == "out"] + [
+            row for row in rows if row["direction"] == "in"
         ]
 
 
