@@ -7,6 +7,7 @@ from bs4 import BeautifulSoup
 
 from wcit import search
 from wcit.models import Claim, Source
+from wcit.views import ClaimListView
 
 pytestmark = pytest.mark.django_db
 
@@ -83,7 +84,7 @@ def test_claim_list_q_uses_the_same_search(client):
     expected = list(
         search.search_claims(Claim.objects.published(), "signing").values_list("pk", flat=True)
     )
-    assert shown == expected[:50]
+    assert shown == expected[: ClaimListView.paginate_by]
 
 
 def test_claim_page_embeds_schema_org_claim(client):
@@ -101,3 +102,13 @@ def test_json_ld_cannot_close_its_script_element(client, make_claim):
     claim = make_claim(summary="CDT reports </script><script>alert(1)</script>.")
     body = client.get(claim.get_absolute_url()).content.decode()
     assert "</script><script>alert(1)" not in body
+
+
+def test_search_shows_the_best_claims_and_links_to_them_all(client, grow_corpus):
+    from wcit.views import SEARCH_LIMIT
+
+    grow_corpus(SEARCH_LIMIT * 2)
+    soup = BeautifulSoup(client.get("/search/", {"q": "internet"}).content, "html.parser")
+    assert len(soup.select("#claim-hits ~ article.search-hit")) == SEARCH_LIMIT
+    assert f"the best {SEARCH_LIMIT}" in soup.select_one("#claim-hits").get_text()
+    assert soup.select_one('a[href="/claims/?q=internet"]')

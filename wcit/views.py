@@ -160,7 +160,9 @@ def search_page(request):
         )
     context = {"q": text, "terms": search.terms(text)}
     if context["terms"]:
-        context["claim_hits"] = search.claim_hits(Claim.objects.published().for_rows(), text)
+        claims = Claim.objects.published().for_rows()
+        context["claim_hits"] = search.claim_hits(claims, text, limit=SEARCH_LIMIT)
+        context["claim_limit"] = SEARCH_LIMIT
         context["passage_hits"] = search.passage_hits(Source.objects.all(), text)
         context["page_hits"] = search.page_hits(text)
     return render(request, "wcit/search.html", context)
@@ -550,6 +552,8 @@ class DisputeListView(StrictFilterMixin, FilterView):
 
 # How many claims a group on a page shows before linking to the filtered list.
 GROUP_LIMIT = 10
+# Search shows the best claims, as many as a page of the claim list, and links to them all.
+SEARCH_LIMIT = ClaimListView.paginate_by
 STANCE_LIMIT = 12
 SIDE_LIMIT = 8
 RELATION_LIMIT = 20
