@@ -1144,6 +1144,11 @@ def _unique(items):
 
 
 class DisputeQuerySet(SlugNaturalKeyManagerMixin, models.QuerySet):
+    def listed_per_version(self, key):
+        """These disputes as a list, kept per data version under ``key``, which names the
+        selection (``"country:se"``): a page's list of the disputes its subject is in."""
+        return cache.per_version("disputes", key, lambda: list(self))
+
     def involving(self, claims):
         """Disputes in which some of ``claims`` (a queryset) take a position."""
         return self.filter(

@@ -410,7 +410,7 @@ class CountryDetailView(DetailView):
         context["voice_count"] = voices.count_per_version(f"voices:{country.slug}")
         context["disputes"] = Dispute.objects.involving(
             Claim.objects.published().for_country(country)
-        )
+        ).listed_per_version(key)
         return context
 
 
@@ -449,7 +449,7 @@ class ClauseDetailView(DetailView):
         context["versions"] = reading.compare_versions(self.object.versions)
         context["disputes"] = Dispute.objects.involving(
             Claim.objects.published().for_clause(self.object)
-        )
+        ).listed_per_version(f"clause:{self.object.code}")
         return context
 
 
@@ -525,7 +525,7 @@ class SpeakerDetailView(DetailView):
         context["authored"] = self.object.sources.all()
         context["disputes"] = Dispute.objects.involving(
             Claim.objects.published().filter(speaker=self.object)
-        )
+        ).listed_per_version(key)
         return context
 
 
