@@ -18,34 +18,34 @@ from .models import Claim, Clause, Country, Dispute, Position, Source, Speaker
 from .schemas import InvalidParameters
 
 
-def per_version(compute):
-    """``compute``, its result held until the data changes: a filter reads its choices
-    several times a request (validation, the active chips, the form)."""
-    name = f"choices-{compute.__name__}"
+def held(compute):
+    """``compute``, its result held in memory until the data changes: a filter reads its
+    choices several times a request (validation, the active chips, the form)."""
+    name = f"filters-{compute.__name__}"
     return functools.wraps(compute)(lambda: cache.held_per_version(name, compute))
 
 
-@per_version
+@held
 def country_choices():
     return [(country.slug, country.name) for country in Country.objects.all()]
 
 
-@per_version
+@held
 def clause_choices():
     return list(Clause.objects.values_list("code", "title"))
 
 
-@per_version
+@held
 def source_choices():
     return list(Source.objects.values_list("slug", "title"))
 
 
-@per_version
+@held
 def speaker_choices():
     return list(Speaker.objects.values_list("slug", "name"))
 
 
-@per_version
+@held
 def position_choices():
     positions = Position.objects.select_related("dispute")
     return [(f"{p.dispute.slug}:{p.key}", f"{p.dispute.question} {p.label}") for p in positions]
@@ -102,7 +102,7 @@ class CountryCodeField(ChoiceField):
         return Country.key_for(super().to_python(value))
 
 
-@per_version
+@held
 def country_ids():
     return {country.slug: country.pk for country in Country.objects.all()}
 

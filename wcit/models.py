@@ -562,15 +562,16 @@ RELATION_ORDER = ["from_claim_id", "to_claim_id"]
 
 def with_data_keys(claims):
     """Give each of ``claims`` (a list) ``country_keys``, ``clause_keys`` and
-    ``relation_rows`` (its relations to and from other published claims, as dicts),
-    in three queries of plain values, and return them.
+    ``relation_rows`` (its relations to other published claims as dicts, those it makes
+    first, then those made to it), in three queries of plain values, and return them.
 
     Values, not prefetched models: building a model per country, clause and relation
     of a page took more time than the rest of an API request at 100,000 claims.
     """
     by_id = {claim.pk: claim for claim in claims}
+    made, received = defaultdict(list), defaultdict(list)
     for claim in claims:
-        claim.country_keys, claim.clause_keys, claim.relation_rows = [], [], []
+        claim.country_keys, claim.clause_keys = [], []
     links = Claim.countries.through.objects.filter(claim__in=by_id)
     for claim_id, code in links.order_by("country__code").values_list("claim", "country__code"):
         by_id[claim_id].country_keys.append(Country.key_for(code))
@@ -586,11 +587,13 @@ def with_data_keys(claims):
     fields = ["from_claim", "to_claim", "kind", "note", "from_claim__status", "to_claim__status"]
     for source, target, kind, note, source_status, target_status in relations.values_list(*fields):
         if source in by_id and target_status == published:
-            row = {"direction": "out", "kind": kind, "claim": target, "note": note}
-            by_id[source].relation_rows.append(row)
+            made[source].append({"direction": "out", "kind": kind, "claim": target, "note": note})
         if target in by_id and source_status == published:
-            row = {"direction": "in", "kind": kind, "claim": source, "note": note}
-            by_id[target].relation_rows.append(row)
+            received[target].append(
+                {"direction": "in", "kind": kind, "claim": source, "note": note}
+            )
+    for claim in claims:
+        claim.relation_rows = made[claim.pk] + received[claim.pk]
     return claims
 
 

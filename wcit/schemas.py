@@ -281,11 +281,7 @@ class ClaimOut(ClaimBase):
 
     @staticmethod
     def resolve_relations(claim):
-        # Relations out first, then in, each in the relations' order.
-        rows = claim.relation_rows
-        return [row for row in rows if row["direction"] == "out"] + [
-            row for row in rows if row["direction"] == "in"
-        ]
+        return claim.relation_rows
 
 
 class StatusReport(PassageOut):
