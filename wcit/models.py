@@ -597,6 +597,30 @@ def with_data_keys(claims):
     return claims
 
 
+@functools.cache
+def answer_counts():
+    """The expressions of ``ClaimQuerySet.with_answer_counts``, built once: building them
+    (two querysets of relations) took longer than the rest of a list's query. ``annotate``
+    copies what it is given, so one set serves every query."""
+    return {
+        f"{name}_count": Coalesce(
+            models.Subquery(
+                ClaimRelation.objects.filter(
+                    to_claim=models.OuterRef("pk"),
+                    kind=kind,
+                    from_claim__status=Claim.Status.PUBLISHED,
+                )
+                .order_by()
+                .values("to_claim")
+                .annotate(n=Count("*"))
+                .values("n")
+            ),
+            0,
+        )
+        for name, kind in (("rebutted", "rebuts"), ("supported", "supports"))
+    }
+
+
 class ClaimQuerySet(models.QuerySet):
     def published(self):
         """Claims readers may see."""
@@ -646,25 +670,7 @@ class ClaimQuerySet(models.QuerySet):
 
         Subqueries, not joins, so that they count right whatever else is joined.
         """
-        return self.annotate(
-            **{
-                f"{name}_count": Coalesce(
-                    models.Subquery(
-                        ClaimRelation.objects.filter(
-                            to_claim=models.OuterRef("pk"),
-                            kind=kind,
-                            from_claim__status=Claim.Status.PUBLISHED,
-                        )
-                        .order_by()
-                        .values("to_claim")
-                        .annotate(n=Count("*"))
-                        .values("n")
-                    ),
-                    0,
-                )
-                for name, kind in (("rebutted", "rebuts"), ("supported", "supports"))
-            }
-        )
+        return self.annotate(**answer_counts())
 
     def one_per_passage(self):
         """The first claim (lowest id) of each distinct passage, with ``passage_claims``: how
