@@ -334,6 +334,30 @@ def test_a_request_reads_the_data_version_once(client, monkeypatch, settings):
     assert reads.count(page_cache.VERSION_KEY) == 1
 
 
+def test_a_process_reads_a_value_kept_per_version_from_the_shared_cache_once(
+    client, monkeypatch, settings
+):
+    """The count and the filter block of a list, read again, come from the process's copy;
+    a new version reads (and counts) afresh."""
+    settings.PAGE_CACHE = False
+    assert client.get("/claims/?country=se").status_code == 200
+    reads = []
+    real_get = page_cache.cache.get
+    monkeypatch.setattr(
+        page_cache.cache,
+        "get",
+        lambda key, *args: reads.append(key) or real_get(key, *args),
+    )
+    assert client.get("/claims/?country=se").status_code == 200
+    assert reads == [page_cache.VERSION_KEY]
+    before = client.get("/claims/?country=se").context["page_obj"].paginator.count
+    Claim.objects.published().filter(countries__code="SE").first().delete()
+    reads.clear()
+    response = client.get("/claims/?country=se")
+    assert len(reads) > 1
+    assert response.context["page_obj"].paginator.count == before - 1
+
+
 # Two app processes sharing Redis ------------------------------------------------
 
 
