@@ -173,6 +173,18 @@ def test_source_text_is_escaped(client):
     assert "&lt;script&gt;alert" in body
 
 
+def test_claim_rows_escape_what_the_sources_say(client, make_claim):
+    """The rows are Jinja2's (wcit/templatetags/rows.py): its escaping must hold as Django's."""
+    hostile = '<script>alert("x")</script>'
+    claim = make_claim(summary=f"A xylophone summary {hostile}")
+    Source.objects.filter(pk=claim.source_id).update(title=f"A title {hostile}")
+    response = client.get("/claims/?q=xylophone")
+    assert "<script>alert" not in response.content.decode()
+    row = soup_of(response).select_one(f"#row-{claim.pk}")
+    assert row.select_one(".claim-summary a").get_text() == f"A xylophone summary {hostile}"
+    assert f"A title {hostile}" in row.select_one(".claim-meta").get_text()
+
+
 def test_claim_page_shows_passage_in_context_and_links(client):
     claim = Claim.objects.get(quote__startswith="The amendment passed by a vote of")
     soup = soup_of(client.get(claim.get_absolute_url()))

@@ -648,7 +648,7 @@ class ClaimQuerySet(models.QuerySet):
         )
 
     def for_rows(self):
-        """What a claim's row in a list shows (``_claim_row.html``), in one query.
+        """What a claim's row in a list shows (``wcit/jinja2/wcit/_claim_rows.html``), in one query.
 
         The source is joined without its text and notes; countries and clauses,
         which a row does not show, are not fetched.
