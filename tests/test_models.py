@@ -132,3 +132,11 @@ def test_sources_that_date_one_happening_differently_are_kept_apart(db):
         date(2012, 12, 13),
         date(2012, 12, 14),
     }
+
+
+@pytest.mark.parametrize("kind", Claim.Kind.values)
+@pytest.mark.parametrize("stance", [*Claim.Stance.values, ""])
+def test_a_claims_labels_are_its_choices_labels(kind, stance):
+    claim = Claim(kind=kind, stance=stance)
+    assert claim.kind_label == claim.get_kind_display() == dict(Claim.Kind.choices)[kind]
+    assert claim.stance_label == (claim.get_stance_display() if stance else "No stance")

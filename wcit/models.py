@@ -1029,7 +1029,14 @@ class Claim(Passage):
 
     @property
     def stance_label(self):
-        return self.get_stance_display() or self.NO_STANCE_LABEL
+        # The enum's label, not get_stance_display(), which flattens the choices each call:
+        # a list asks every row.
+        return self.Stance(self.stance).label if self.stance else self.NO_STANCE_LABEL
+
+    @property
+    def kind_label(self):
+        """``get_kind_display()``, by the enum (see ``stance_label``)."""
+        return self.Kind(self.kind).label
 
 
 class ClaimRelationQuerySet(models.QuerySet):
