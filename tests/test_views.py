@@ -436,3 +436,15 @@ def test_a_passage_many_claims_quote_is_marked_once(client, make_claim):
     # A copy's page leads to the one mark of its passage.
     page = soup_of(client.get(copies[0].get_absolute_url()))
     assert page.select_one("a.read-in-source")["href"].endswith("#claim-1")
+
+
+def test_claim_rows_read_nothing_beyond_for_rows(django_assert_num_queries):
+    """``for_rows()`` reads a row's fields only (``ROW_FIELDS``): a field the row template
+    shows beyond them would be read by a query per row."""
+    from wcit.templatetags.rows import claim_rows
+
+    with django_assert_num_queries(1):
+        claims = list(Claim.objects.published().for_rows())
+        html = claim_rows(claims)
+    assert html.count("<article") == len(claims) > 400
+    assert any(claim.speaker for claim in claims) and any(claim.rebutted_count for claim in claims)

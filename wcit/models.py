@@ -597,6 +597,21 @@ def with_data_keys(claims):
     return claims
 
 
+# What a claim's row shows (wcit/jinja2/wcit/_claim_rows.html): for_rows() reads these
+# fields and no others.
+ROW_FIELDS = [
+    "kind",
+    "summary",
+    "quote",
+    "stance",
+    "source__slug",
+    "source__title",
+    "source__published",
+    "speaker__slug",
+    "speaker__name",
+]
+
+
 @functools.cache
 def answer_counts():
     """The expressions of ``ClaimQuerySet.with_answer_counts``, built once: building them
@@ -648,16 +663,9 @@ class ClaimQuerySet(models.QuerySet):
         )
 
     def for_rows(self):
-        """What a claim's row in a list shows (``wcit/jinja2/wcit/_claim_rows.html``), in one query.
-
-        The source is joined without its text and notes; countries and clauses,
-        which a row does not show, are not fetched.
-        """
-        return (
-            self.select_related("speaker", "source")
-            .defer("search_document", "source__text", "source__notes", "source__search_document")
-            .with_answer_counts()
-        )
+        """What a claim's row in a list shows, in one query: ``ROW_FIELDS`` of the claim,
+        its source and its speaker, and its answer counts; nothing else."""
+        return self.select_related("speaker", "source").only(*ROW_FIELDS).with_answer_counts()
 
     def for_data(self):
         """What the API and the downloads give of a claim (``ClaimOut``): with its source
