@@ -19,13 +19,11 @@ its start, and uses that one throughout (the middleware pins it).
 
 import hashlib
 import logging
-import threading
 import time
-from collections import OrderedDict
 from contextvars import ContextVar
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.exceptions import DisallowedHost
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -122,52 +120,18 @@ def per_version(name, parts, compute, timeout=None):
         return compute()
     try:
         key = f"{name}:{data_version()}:{_digest(repr(parts))}"
-        value = _near.get(key)
-        if value is None:
-            value = cache.get(key)
+        value = caches["near"].get(key)
+        if value is not None:
+            return value
+        value = cache.get(key)
     except Exception as error:  # noqa: BLE001 - a cache outage must not take the site down
         logger.warning("Cache unavailable, computing %s: %s", name, error)
         return compute()
     if value is None:
         value = compute()
         _store(key, value, timeout)
-    _near.put(key, value)
+    caches["near"].set(key, value)
     return value
-
-
-class Recent:
-    """The last ``size`` values this process read by key, least recently used out first.
-
-    A copy of shared-cache entries whose keys carry the data version, so it can never
-    serve a value of another version: each read of one skips a round trip to Redis.
-    """
-
-    def __init__(self, size):
-        self.size = size
-        self.values = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key):
-        with self.lock:
-            value = self.values.get(key)
-            if value is not None:
-                self.values.move_to_end(key)
-            return value
-
-    def put(self, key, value):
-        with self.lock:
-            self.values[key] = value
-            self.values.move_to_end(key)
-            while len(self.values) > self.size:
-                self.values.popitem(last=False)
-
-    def clear(self):
-        with self.lock:
-            self.values.clear()
-
-
-# The filter blocks (tens of KB) are the largest values: a few MB a process at most.
-_near = Recent(256)
 
 
 # name -> (data version, value): small values this process reads several times a request.
@@ -198,7 +162,7 @@ def held_per_version(name, compute):
 def forget():
     """Drop what this process holds of the shared cache (tests that empty the cache)."""
     _held.clear()
-    _near.clear()
+    caches["near"].clear()
 
 
 def _store(key, value, timeout=None):
