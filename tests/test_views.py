@@ -448,3 +448,19 @@ def test_claim_rows_read_nothing_beyond_for_rows(django_assert_num_queries):
         html = claim_rows(claims)
     assert html.count("<article") == len(claims) > 400
     assert any(claim.speaker for claim in claims) and any(claim.rebutted_count for claim in claims)
+
+
+def test_claim_rows_format_dates_as_djangos_date_filter_in_the_active_language():
+    """The rows' ``date`` filter remembers what it formatted, per language."""
+    from datetime import date
+
+    from django.template.defaultfilters import date as django_date
+    from django.utils import translation
+
+    from wcit.templatetags.rows import date as rows_date
+
+    day = date(2012, 12, 13)
+    assert rows_date(day, "j F Y") == django_date(day, "j F Y") == "13 December 2012"
+    with translation.override("fr"):
+        assert rows_date(day, "j F Y") == django_date(day, "j F Y") == "13 décembre 2012"
+    assert rows_date(day, "j F Y") == "13 December 2012"

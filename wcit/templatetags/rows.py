@@ -7,10 +7,12 @@ other template is Django's; this one partial is Jinja2's (``wcit/jinja2/``), wit
 autoescaping on, as Django's.
 """
 
+import functools
+
 import jinja2
 from django import template
 from django.template import engines
-from django.utils import formats
+from django.utils import formats, translation
 from django.utils.safestring import mark_safe
 
 register = template.Library()
@@ -20,8 +22,19 @@ def environment(**options):
     """The Jinja2 environment of ``wcit/jinja2/``: Django's ``date`` filter; a name the
     template misspells is an error, not an empty string."""
     env = jinja2.Environment(**{**options, "undefined": jinja2.StrictUndefined})
-    env.filters["date"] = formats.date_format
+    env.filters["date"] = date
     return env
+
+
+def date(value, format):
+    """Django's ``date`` filter, remembered: a list shows the dates of a few sources over and
+    over, and formatting one looks up the format and the month's name each time."""
+    return _date(value, format, translation.get_language())
+
+
+@functools.lru_cache(maxsize=1024)
+def _date(value, format, language):
+    return formats.date_format(value, format)
 
 
 @register.simple_tag
