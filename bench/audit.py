@@ -6,7 +6,8 @@
 It installs what it needs from npm into bench/.audit/ (axe-core, vnu-jar, lighthouse)
 and drives Debian's Chromium (/usr/bin/chromium); the Nu checker runs on the
 machine's Java. It prints, per page: axe violations at 1280 and 390 px wide, Nu
-errors, and (for the pages named in LIGHTHOUSE) the four Lighthouse scores. It
+errors, and (for the pages named in LIGHTHOUSE) the four Lighthouse scores, in
+Lighthouse's desktop and mobile conditions. It
 exits 1 when any page has a violation, an error or a score under 100. A
 measurement, not a test: CI does not run it.
 """
@@ -173,26 +174,39 @@ def nu(base):
     return errors
 
 
-def lighthouse(base):
-    """{path: {category: score}} for the pages in LIGHTHOUSE, as a desktop run."""
+# Lighthouse's own presets: "desktop", and its default, a mid-range phone on a slow 4G
+# network (simulated throttling).
+PRESETS = ["desktop", "mobile"]
+
+
+def lighthouse(base, preset):
+    """{path: {category: score}} for the pages in LIGHTHOUSE, in ``preset``'s conditions.
+
+    A run that stops with one of Lighthouse's runtime errors (NO_NAVSTART: the trace of
+    the page load went missing, now and then in this Chromium) is run once more, and
+    says so.
+    """
     binary = NODE / "node_modules" / ".bin" / "lighthouse"
     scores = {}
+    command = [
+        str(binary),
+        "--quiet",
+        "--output=json",
+        *(["--preset=desktop"] if preset == "desktop" else []),
+        f"--chrome-path={CHROMIUM}",
+        f"--chrome-flags={' '.join(CHROMIUM_FLAGS)}",
+        "--only-categories=performance,accessibility,best-practices,seo",
+    ]
+
+    def run_lighthouse(url):
+        env = {**os.environ, "CHROME_PATH": CHROMIUM}
+        return subprocess.run([*command, url], capture_output=True, text=True, env=env)
+
     for path in LIGHTHOUSE:
-        run = subprocess.run(
-            [
-                str(binary),
-                base + path,
-                "--quiet",
-                "--output=json",
-                "--preset=desktop",
-                f"--chrome-path={CHROMIUM}",
-                f"--chrome-flags={' '.join(CHROMIUM_FLAGS)}",
-                "--only-categories=performance,accessibility,best-practices,seo",
-            ],
-            capture_output=True,
-            text=True,
-            env={**os.environ, "CHROME_PATH": CHROMIUM},
-        )
+        run = run_lighthouse(base + path)
+        retried = bool(run.returncode)
+        if retried:
+            run = run_lighthouse(base + path)
         if run.returncode:
             scores[path] = {"error": run.stderr.strip().splitlines()[-1:]}
             continue
@@ -208,6 +222,7 @@ def lighthouse(base):
             and audit["score"] < 1
             and audit.get("scoreDisplayMode") == "binary"
         ]
+        scores[path]["retried"] = retried
     return scores
 
 
@@ -234,12 +249,18 @@ def main():
             print(f"  {path:<58} {len(errors)}")
             for error in errors[:10]:
                 print(f"      {error}")
-        if not args.skip_lighthouse:
-            print("\nLighthouse (desktop), scores per page:")
-            for path, scores in lighthouse(base).items():
-                numbers = {k: v for k, v in scores.items() if k not in ("failed", "error")}
+        for preset in [] if args.skip_lighthouse else PRESETS:
+            print(f"\nLighthouse ({preset}), scores per page:")
+            for path, scores in lighthouse(base, preset).items():
+                numbers = {
+                    k: v for k, v in scores.items() if k not in ("failed", "error", "retried")
+                }
                 failed |= "error" in scores or any(v != 100 for v in numbers.values())
-                print(f"  {path:<40} {numbers} {scores.get('error', '')}")
+                retried = "(second run: the first stopped with a runtime error)"
+                print(
+                    f"  {path:<40} {numbers} {scores.get('error', '')}"
+                    f"{retried if scores.get('retried') else ''}"
+                )
                 if scores.get("failed"):
                     print(f"      failed audits: {', '.join(scores['failed'])}")
         print("\nAll clear." if not failed else "\nSomething to fix (see above).")
