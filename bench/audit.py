@@ -188,8 +188,7 @@ def lighthouse(base, preset):
     """
     binary = NODE / "node_modules" / ".bin" / "lighthouse"
     scores = {}
-    command = [
-        str(binary),
+    options = [
         "--quiet",
         "--output=json",
         *(["--preset=desktop"] if preset == "desktop" else []),
@@ -199,8 +198,10 @@ def lighthouse(base, preset):
     ]
 
     def run_lighthouse(url):
+        # The address first: an option that takes a list would swallow it.
         env = {**os.environ, "CHROME_PATH": CHROMIUM}
-        return subprocess.run([*command, url], capture_output=True, text=True, env=env)
+        command = [str(binary), url, *options]
+        return subprocess.run(command, capture_output=True, text=True, env=env)
 
     for path in LIGHTHOUSE:
         run = run_lighthouse(base + path)
