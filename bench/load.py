@@ -35,6 +35,8 @@ sys.path.insert(0, str(ROOT))
 PAGES = [
     "/claims/?country=se",
     "/countries/se/",
+    # The largest country page: a quarter of the generated claims are about the US.
+    "/countries/us/",
     "/search/?q=sanctions",
     "/api/claims/?country=se",
     "/",
