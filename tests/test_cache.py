@@ -319,9 +319,9 @@ def test_the_filters_and_facet_counts_follow_the_data(client, settings, make_cla
     assert sweden_count() == before + 1
 
 
-def test_a_request_reads_the_data_version_once(client, monkeypatch, settings):
-    settings.PAGE_CACHE = False
-    page_cache.data_version()  # the first read of an empty cache also sets it
+@pytest.fixture
+def shared_cache_reads(monkeypatch):
+    """The keys read from the shared cache from now on, in order."""
     reads = []
     real_get = page_cache.cache.get
     monkeypatch.setattr(
@@ -329,25 +329,26 @@ def test_a_request_reads_the_data_version_once(client, monkeypatch, settings):
         "get",
         lambda key, *args: reads.append(key) or real_get(key, *args),
     )
+    return reads
+
+
+def test_a_request_reads_the_data_version_once(client, settings, request):
+    settings.PAGE_CACHE = False
+    page_cache.data_version()  # the first read of an empty cache also sets it
+    reads = request.getfixturevalue("shared_cache_reads")
     assert client.get("/claims/?country=se").status_code == 200
     # Choices, facet counts and the count all hang on the version, read once.
     assert reads.count(page_cache.VERSION_KEY) == 1
 
 
 def test_a_process_reads_a_value_kept_per_version_from_the_shared_cache_once(
-    client, monkeypatch, settings
+    client, settings, request
 ):
     """The count and the filter block of a list, read again, come from the process's copy;
     a new version reads (and counts) afresh."""
     settings.PAGE_CACHE = False
     assert client.get("/claims/?country=se").status_code == 200
-    reads = []
-    real_get = page_cache.cache.get
-    monkeypatch.setattr(
-        page_cache.cache,
-        "get",
-        lambda key, *args: reads.append(key) or real_get(key, *args),
-    )
+    reads = request.getfixturevalue("shared_cache_reads")
     assert client.get("/claims/?country=se").status_code == 200
     assert reads == [page_cache.VERSION_KEY]
     before = client.get("/claims/?country=se").context["page_obj"].paginator.count
