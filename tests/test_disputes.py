@@ -305,3 +305,41 @@ def test_a_long_side_shows_its_first_claims_and_links_to_them_all(client):
     assert {int(row["id"].removeprefix("row-")) for row in listed} == set(
         position.claims.values_list("pk", flat=True)
     )
+
+
+def test_a_disputes_concerns_are_what_its_sides_claims_are_about_in_order():
+    """``with_concerns`` reads in a query each what each claim's own links say."""
+    from wcit.models import with_concerns
+
+    disputes = with_concerns(list(Dispute.objects.for_list()))
+    for dispute in disputes:
+        claims = dispute.claims()
+        clauses = [clause for claim in claims for clause in claim.clauses.all()]
+        countries = [country for claim in claims for country in claim.countries.all()]
+        assert dispute.clauses() == list(dict.fromkeys(clauses)), dispute.slug
+        assert dispute.countries() == list(dict.fromkeys(countries)), dispute.slug
+    assert sum(len(d.clauses()) > 1 for d in disputes) and sum(
+        len(d.countries()) > 1 for d in disputes
+    )
+
+
+@pytest.mark.parametrize("url", ["/disputes/", "/api/disputes/", "/disputes.csv", "/disputes.json"])
+def test_a_list_of_disputes_reads_their_clauses_in_one_query(client, url):
+    """Not one query per dispute: the list, the API and the downloads read the concerns
+    of their page together (``with_concerns``)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url)
+        assert response.status_code == 200
+        if response.streaming:
+            b"".join(response.streaming_content)
+    clause_queries = [
+        q
+        for q in context.captured_queries
+        # Not the facet counts of the HTML list's filters, which count by clause.
+        if '"wcit_claim_clauses"' in q["sql"] and "COUNT(" not in q["sql"]
+    ]
+    assert Dispute.objects.count() > 10
+    assert len(clause_queries) == 1, [q["sql"][:200] for q in clause_queries]

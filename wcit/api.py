@@ -382,7 +382,9 @@ def relation_list(request, page: int = PageNumber):
 @get("/disputes/", DisputePage, "dispute-list")
 def dispute_list(request, filters: Query[DisputeFilters], page: int = PageNumber):
     """The disagreements the sources contain, each with its sides and their claims."""
-    return page_of(request, DisputeFilter, Dispute.objects.for_list())
+    page = page_of(request, DisputeFilter, Dispute.objects.for_list())
+    DisputeOut.prepare(page["results"])
+    return page
 
 
 @get("/disputes/{slug}/", DisputeOut, "dispute-detail")

@@ -1167,6 +1167,36 @@ def _unique(items):
     return list(dict.fromkeys(items))
 
 
+def with_concerns(disputes):
+    """Give each of ``disputes`` (a list) ``concerns``: {"clauses": [...], "countries":
+    [...]}, what the published claims on its sides are about, each in the order of the
+    first claim naming it (sides in order, then claims by id); return them.
+
+    Two queries of plain values for a page of disputes, and the two small tables: Django's
+    many-to-many prefetch of each claim's countries and clauses took 13 ms apiece for the
+    300 claims of the dispute list.
+    """
+    by_id = {dispute.pk: dispute for dispute in disputes}
+    for dispute in disputes:
+        dispute.concerns = {"clauses": [], "countries": []}
+    stands = Position.claims.through.objects.filter(
+        position__dispute__in=by_id, claim__status=Claim.Status.PUBLISHED
+    )
+    for name, model, order in [
+        ("clauses", Clause, "claim__clauses__position"),
+        ("countries", Country, "claim__countries__code"),
+    ]:
+        objects = model.objects.in_bulk()
+        rows = stands.filter(**{f"claim__{name}__isnull": False}).order_by(
+            "position__order", "position__key", "claim", order
+        )
+        for dispute_id, pk in rows.values_list("position__dispute", f"claim__{name}"):
+            found = by_id[dispute_id].concerns[name]
+            if objects[pk] not in found:
+                found.append(objects[pk])
+    return disputes
+
+
 class DisputeQuerySet(SlugNaturalKeyManagerMixin, models.QuerySet):
     def listed_per_version(self, key):
         """These disputes as a list, kept per data version under ``key``, which names the
@@ -1212,8 +1242,16 @@ class DisputeQuerySet(SlugNaturalKeyManagerMixin, models.QuerySet):
 
     def for_list(self):
         """Each dispute with its positions and their published claims, in a fixed number of
-        queries: speakers, sources, countries and clauses included."""
-        claims = Claim.objects.published().for_list().order_by("id")
+        queries: speakers and sources included. The clauses and countries a dispute is
+        about are read by ``with_concerns``."""
+        claims = (
+            Claim.objects.published()
+            .select_related("speaker")
+            .prefetch_related("source__author")
+            .defer("search_document")
+            .with_answer_counts()
+            .order_by("id")
+        )
         return self.prefetch_related(
             models.Prefetch(
                 "positions",
@@ -1268,10 +1306,17 @@ class Dispute(Keyed):
         return [claim for position in self.positions.all() for claim in position.published_claims]
 
     def clauses(self):
-        return _unique(clause for claim in self.claims() for clause in claim.clauses.all())
+        """The clauses its sides' published claims are about (see ``with_concerns``)."""
+        return self._concerns()["clauses"]
 
     def countries(self):
-        return _unique(country for claim in self.claims() for country in claim.countries.all())
+        """The countries its sides' published claims are about (see ``with_concerns``)."""
+        return self._concerns()["countries"]
+
+    def _concerns(self):
+        if "concerns" not in self.__dict__:
+            with_concerns([self])
+        return self.concerns
 
     def sources(self):
         return _unique(claim.source for claim in self.claims())

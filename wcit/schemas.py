@@ -28,6 +28,7 @@ from .models import (
     Source,
     Speaker,
     url_for,
+    with_concerns,
     with_data_keys,
 )
 
@@ -440,6 +441,10 @@ class DisputeOut(Schema):
     countries: list[str] = Field(description="Codes of the countries its claims are about.")
     sources: list[str] = Field(description="Slugs of the sources its claims come from.")
     html_url: str
+
+    @staticmethod
+    def prepare(disputes):
+        return with_concerns(disputes)
 
     @staticmethod
     def resolve_positions(dispute):

@@ -34,6 +34,7 @@ from .models import (
     Position,
     Source,
     Speaker,
+    with_concerns,
 )
 from .schemas import (
     DOWNLOAD_PAGE_SIZE,
@@ -548,6 +549,12 @@ class DisputeListView(StrictFilterMixin, FilterView):
 
     def get_queryset(self):
         return Dispute.objects.for_list()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        page = context["page_obj"]
+        page.object_list = with_concerns(list(page.object_list))
+        return context
 
 
 # How many claims a group on a page shows before linking to the filtered list.
