@@ -1244,12 +1244,13 @@ class DisputeQuerySet(SlugNaturalKeyManagerMixin, models.QuerySet):
         """Each dispute with its positions and their published claims, in a fixed number of
         queries: speakers and sources included. The clauses and countries a dispute is
         about are read by ``with_concerns``."""
+        # Sources without their text: a side shows a claim's source, its date and a link.
+        sources = Source.objects.defer("text", "notes")
         claims = (
             Claim.objects.published()
             .select_related("speaker")
-            .prefetch_related("source__author")
+            .prefetch_related(models.Prefetch("source", queryset=sources))
             .defer("search_document")
-            .with_answer_counts()
             .order_by("id")
         )
         return self.prefetch_related(
