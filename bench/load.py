@@ -5,15 +5,18 @@ PostgreSQL database, loads the fixtures plus generated claims up to --claims,
 collects the static files, then serves the site with gunicorn (debug off,
 --workers sync workers) on a loopback port, twice: with the page cache (Redis
 when it answers on 127.0.0.1:6379, with keys of this run only) and without it
-(DJANGO_PAGE_CACHE=0). Each page is loaded with wrk beside a trivial Django view
-(through the same middleware) and a static file served the same way; it prints
-req/s, p50, p99 and the ratio to the trivial view, then single-request p95 (of 50) of
-search and of a claim page. Run:
+(DJANGO_PAGE_CACHE=0). Each page is loaded with wrk beside three yardsticks: a bare
+Django view under Django's default middleware only (``bench.bare_settings``, served by
+its own gunicorn with the same options), a trivial view through the site's whole
+middleware, and a plain ``ListView`` of the claim list's 25 rows (``bench/urls.py``); it
+prints req/s, p50, p99 and the ratio to the bare view, the uncached claim list's ratio to
+the plain ListView, then single-request p95 (of 50) of search and of a claim page. Run:
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/load.py
 
 Options: --claims N (100000), --duration S (10), --connections N (16), --workers N (2),
---database NAME (wcit_bench), --keep. Needs wrk (apt-get install wrk).
+--database NAME (wcit_bench), --keep, --pages P [P ...] (a subset of PAGES), --modes
+cached|uncached (both). Needs wrk (apt-get install wrk).
 """
 
 import argparse
@@ -41,8 +44,14 @@ PAGES = [
     "/api/claims/?country=se",
     "/",
     "/claims/1/",
+    "/clauses/5b/",
+    "/countries/",
+    "/disputes/",
 ]
 TRIVIAL = "/bench/trivial"
+BARE = "/bench/bare"
+PLAIN_LIST = "/bench/claims/"
+CLAIM_LIST = "/claims/?country=se"
 HEADERS = {"Host": "127.0.0.1", "X-Forwarded-Proto": "https"}
 
 
@@ -54,7 +63,10 @@ def main():
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--database", default="wcit_bench")
     parser.add_argument("--keep", action="store_true", help="Keep the benchmark database.")
+    parser.add_argument("--pages", nargs="+", default=PAGES, help="Pages to load.")
+    parser.add_argument("--modes", nargs="+", choices=["cached", "uncached"])
     args = parser.parse_args()
+    modes = args.modes or ["cached", "uncached"]
 
     base = os.environ.get("DATABASE_URL", "")
     if not base.startswith(("postgres://", "postgresql://")):
@@ -96,17 +108,22 @@ def main():
             f"cache: {'Redis' if redis else 'local memory'}.\n"
         )
         static = static_url(static_root)
-        for label, cached in [
-            ("cached (page cache on)", True),
-            ("uncached (DJANGO_PAGE_CACHE=0)", False),
-        ]:
-            server_env = {**env, "DJANGO_PAGE_CACHE": "1" if cached else "0"}
-            with Server(server_env, args.workers) as server:
-                print(f"== {label}")
-                measure(server, args, static)
-                if not cached:
-                    single_requests(server)
-                print()
+        bare_env = {**env, "DJANGO_SETTINGS_MODULE": "bench.bare_settings"}
+        bare_app = "django.core.wsgi:get_wsgi_application()"
+        with Server(bare_env, args.workers, probe=BARE, app=bare_app) as bare:
+            for label, cached in [
+                ("cached (page cache on)", True),
+                ("uncached (DJANGO_PAGE_CACHE=0)", False),
+            ]:
+                if ("cached" if cached else "uncached") not in modes:
+                    continue
+                server_env = {**env, "DJANGO_PAGE_CACHE": "1" if cached else "0"}
+                with Server(server_env, args.workers) as server:
+                    print(f"== {label}")
+                    measure(server, bare, args, static)
+                    if not cached:
+                        single_requests(server)
+                    print()
     finally:
         shutil.rmtree(static_root, ignore_errors=True)
         if redis:
@@ -166,14 +183,15 @@ def clear_redis(prefix):
 
 
 class Server:
-    def __init__(self, env, workers):
+    def __init__(self, env, workers, probe=TRIVIAL, app="wcit.wsgi"):
+        self.probe = probe
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
         self.command = [
             str(Path(sys.executable).parent / "gunicorn"),
-            "wcit.wsgi",
+            app,
             "--workers",
             str(workers),
             "--bind",
@@ -189,7 +207,7 @@ class Server:
         )
         for _ in range(100):
             try:
-                get(self.url + TRIVIAL)
+                get(self.url + self.probe)
                 return self
             except OSError:
                 time.sleep(0.2)
@@ -228,24 +246,33 @@ def wrk(url, args):
     return rate, latency(50), latency(99), int(bad.group(1)) if bad else 0, errors
 
 
-def measure(server, args, static):
+def measure(server, bare, args, static):
+    """Load the bare view, then each page, and print each as a ratio to the bare view."""
+    targets = [(bare, BARE), *[(server, path) for path in [TRIVIAL, static, PLAIN_LIST]]]
+    targets += [(server, path) for path in args.pages]
     rows = []
-    for path in [TRIVIAL, static, *PAGES]:
-        status, body = get(server.url + path)  # warm: the first request fills the cache
-        rate, p50, p99, bad, errors = wrk(server.url + path, args)
+    for target, path in targets:
+        status, body = get(target.url + path)  # warm: the first request fills the cache
+        rate, p50, p99, bad, errors = wrk(target.url + path, args)
         rows.append((path, rate, p50, p99, bad, len(body), errors))
-    trivial = rows[0][1]
-    print(f"{'page':<28} {'req/s':>9} {'p50 ms':>9} {'p99 ms':>9} {'ratio':>7} {'KB':>7}  notes")
+    rates = {path: rate for path, rate, *_ in rows}
+    names = {BARE: "bare Django view", TRIVIAL: "trivial view, site stack", static: "static file"}
+    names[PLAIN_LIST] = "plain ListView, 25 rows"
+    print(f"{'page':<28} {'req/s':>9} {'p50 ms':>9} {'p99 ms':>9} {'× bare':>7} {'KB':>7}  notes")
     for path, rate, p50, p99, bad, size, errors in rows:
         notes = []
         if bad:
             notes.append(f"{bad} non-2xx/3xx")
         if errors:
             notes.append(errors.group(0).strip())
-        label = "static file" if path == static else ("trivial view" if path == TRIVIAL else path)
         print(
-            f"{label:<28} {rate:>9.1f} {p50:>9.1f} {p99:>9.1f} {rate / trivial:>7.3f} "
-            f"{size / 1024:>7.1f}  {'; '.join(notes)}"
+            f"{names.get(path, path):<28} {rate:>9.1f} {p50:>9.1f} {p99:>9.1f} "
+            f"{rate / rates[BARE]:>7.3f} {size / 1024:>7.1f}  {'; '.join(notes)}"
+        )
+    if CLAIM_LIST in rates:
+        print(
+            f"{CLAIM_LIST} against the plain ListView of its rows: "
+            f"{rates[CLAIM_LIST] / rates[PLAIN_LIST]:.2f}×"
         )
 
 
