@@ -1,7 +1,7 @@
 """Split the five seed documents into Source texts.
 
-The seeds (``wcit/fixtures/seeds/``) are the corpus. This module says how
-``wcit/fixtures/sources.json`` was cut from them, and the corpus tests use it to
+The seeds (``fixtures/seeds/``) are the corpus. This module says how
+``fixtures/sources.json`` was cut from them, and the corpus tests use it to
 prove that every Source text is still faithful to its seed: site chrome is
 dropped, comment indentation is removed, nothing is reworded.
 """

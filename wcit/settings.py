@@ -58,8 +58,6 @@ if not DEBUG and not ALLOWED_HOSTS:
     )
 
 INSTALLED_APPS = [
-    # First, so that its templates (templates/admin/) override the admin's own.
-    "wcit",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -72,6 +70,7 @@ INSTALLED_APPS = [
     "simple_history",
     "ninja",
     "axes",
+    "wcit",
 ]
 
 # Order matters: the security headers wrap everything, so the 400 and 405 answers to hostile
@@ -105,7 +104,9 @@ ASGI_APPLICATION = "wcit.asgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # The project's templates, the admin's overrides (templates/admin/) among them:
+        # DIRS are searched before any app's templates, whatever the order of the apps.
+        "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -236,6 +237,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
