@@ -597,7 +597,7 @@ def with_data_keys(claims):
     return claims
 
 
-# What a claim's row shows (wcit/jinja2/wcit/_claim_rows.html): for_rows() reads these
+# What a claim's row shows (templates/wcit/_claim_rows.html): for_rows() reads these
 # fields and no others.
 ROW_FIELDS = [
     "kind",

@@ -116,13 +116,6 @@ TEMPLATES = [
             ],
         },
     },
-    {
-        # One partial, the claim rows the lists repeat, is Jinja2's: see wcit/templatetags/rows.py.
-        "BACKEND": "django.template.backends.jinja2.Jinja2",
-        "DIRS": [],
-        "APP_DIRS": True,
-        "OPTIONS": {"environment": "wcit.templatetags.rows.environment"},
-    },
 ]
 
 # A database that is down or stuck must cost a request seconds, not a worker: connecting
