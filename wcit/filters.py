@@ -7,10 +7,6 @@ The same FilterSets filter the HTML lists, their downloads and the API lists:
 import functools
 
 import django_filters
-from django import forms
-from django.forms.utils import flatatt
-from django.utils.html import escape, format_html
-from django.utils.safestring import mark_safe
 from django_filters.fields import ChoiceField
 
 from . import cache, search
@@ -123,69 +119,7 @@ class CountryCodeFilter(django_filters.ChoiceFilter):
         return super().filter(qs, pk)
 
 
-class Select(forms.Select):
-    """A ``<select>`` written out in Python, not through a template per option.
-
-    Django's template renderer takes about 80 µs an option, and the claim filters
-    offer a hundred options on every page: most of the list's rendering time.
-    The markup is the same as Django's.
-    """
-
-    def render(self, name, value, attrs=None, renderer=None):
-        attrs = self.build_attrs(self.attrs, attrs)
-        chosen = next(iter(self.format_value(value)), None)
-        options = "\n".join(
-            f'<option value="{escape(option)}"{" selected" if str(option) == chosen else ""}>'
-            f"{escape(label)}</option>"
-            for option, label in self.choices
-        )
-        return format_html(
-            '<select name="{}"{}>\n{}\n</select>', name, flatatt(attrs), mark_safe(options)
-        )
-
-
-class InputMixin:
-    """An ``<input>`` written out in Python, the same markup as Django's template."""
-
-    def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        shown = "" if widget["value"] is None else format_html(' value="{}"', widget["value"])
-        return format_html(
-            '<input type="{}" name="{}"{}{}>',
-            self.input_type,
-            name,
-            shown,
-            flatatt(widget["attrs"]),
-        )
-
-
-class TextInput(InputMixin, forms.TextInput):
-    pass
-
-
-class NumberInput(InputMixin, forms.NumberInput):
-    pass
-
-
-# Django's widgets and their stand-ins, which add nothing but ``render``.
-FAST_WIDGETS = {forms.Select: Select, forms.TextInput: TextInput, forms.NumberInput: NumberInput}
-
-
-class FastWidgetsMixin:
-    """The FilterSet's form renders its fields with ``FAST_WIDGETS``."""
-
-    @property
-    def form(self):
-        form = super().form
-        for field in form.fields.values():
-            fast = FAST_WIDGETS.get(type(field.widget))
-            if fast:
-                # The same widget, state and all; only its class (its ``render``) changes.
-                field.widget.__class__ = fast
-        return form
-
-
-class FacetsMixin(FastWidgetsMixin):
+class FacetsMixin:
     """Facets and active-filter chips for a FilterSet whose queryset has ``facet_counts()``."""
 
     def active(self):
