@@ -21,11 +21,9 @@ def fresh_page_cache(monkeypatch):
     on-commit callbacks never run; ``test_cache.py`` tests the on-commit timing itself.
     """
     cache.clear()
-    wcit.cache.forget()
     monkeypatch.setattr(wcit.cache, "bump_on_commit", _bump_now)
     yield
     cache.clear()
-    wcit.cache.forget()
 
 
 def _bump_now(using=None):

@@ -11,10 +11,8 @@ process, and the old entries simply expire.
 cache, with an ETag and Last-Modified taken from the version, and 304 to a
 conditional request whose validator still matches. ``per_version`` caches any
 computed value (facet counts, a list's count, a page's group counts) the same way,
-in the shared cache, with a copy of the last few read in the process's memory;
-``held_per_version`` keeps small values (a filter's choices) in the process's
-memory, tagged with their version. A public request reads the version once, at
-its start, and uses that one throughout (the middleware pins it).
+in the shared cache. A public request reads the version once, at its start, and
+uses that one throughout (the middleware pins it).
 """
 
 import hashlib
@@ -23,7 +21,7 @@ import time
 from contextvars import ContextVar
 
 from django.conf import settings
-from django.core.cache import cache, caches
+from django.core.cache import cache
 from django.core.exceptions import DisallowedHost
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -120,9 +118,6 @@ def per_version(name, parts, compute, timeout=None):
         return compute()
     try:
         key = f"{name}:{data_version()}:{_digest(repr(parts))}"
-        value = caches["near"].get(key)
-        if value is not None:
-            return value
         value = cache.get(key)
     except Exception as error:  # noqa: BLE001 - a cache outage must not take the site down
         logger.warning("Cache unavailable, computing %s: %s", name, error)
@@ -130,39 +125,7 @@ def per_version(name, parts, compute, timeout=None):
     if value is None:
         value = compute()
         _store(key, value, timeout)
-    caches["near"].set(key, value)
     return value
-
-
-# name -> (data version, value): small values this process reads several times a request.
-_held = {}
-
-
-def held_per_version(name, compute):
-    """``compute()``, held in this process's memory for as long as the data version stands.
-
-    For small values read several times a request, such as a filter's choices: one
-    read of the version from the shared cache instead of a query each time.
-    """
-    if not settings.SHARED_CACHE:
-        return compute()
-    try:
-        version = data_version()
-    except Exception as error:  # noqa: BLE001 - a cache outage must not take the site down
-        logger.warning("Cache unavailable, computing %s: %s", name, error)
-        return compute()
-    held = _held.get(name)
-    if held is not None and held[0] == version:
-        return held[1]
-    value = compute()
-    _held[name] = (version, value)
-    return value
-
-
-def forget():
-    """Drop what this process holds of the shared cache (tests that empty the cache)."""
-    _held.clear()
-    caches["near"].clear()
 
 
 def _store(key, value, timeout=None):

@@ -4,47 +4,47 @@ The same FilterSets filter the HTML lists, their downloads and the API lists:
 ``validated`` turns a bad value into the one ``InvalidParameters`` error.
 """
 
-import functools
-
 import django_filters
-from django_filters.fields import ChoiceField
+from django import forms
+from django.db import models
 
 from . import cache, search
 from .models import Claim, Clause, Country, Dispute, Position, Source, Speaker
 from .schemas import InvalidParameters
 
 
-def held(compute):
-    """``compute``, its result held in memory until the data changes: a filter reads its
-    choices several times a request (validation, the active chips, the form)."""
-    name = f"filters-{compute.__name__}"
-    return functools.wraps(compute)(lambda: cache.held_per_version(name, compute))
-
-
-@held
-def country_choices():
-    return [(country.slug, country.name) for country in Country.objects.all()]
-
-
-@held
-def clause_choices():
-    return list(Clause.objects.values_list("code", "title"))
-
-
-@held
-def source_choices():
-    return list(Source.objects.values_list("slug", "title"))
-
-
-@held
-def speaker_choices():
-    return list(Speaker.objects.values_list("slug", "name"))
-
-
-@held
 def position_choices():
     positions = Position.objects.select_related("dispute")
     return [(f"{p.dispute.slug}:{p.key}", f"{p.dispute.question} {p.label}") for p in positions]
+
+
+class CountryCodeField(forms.ModelChoiceField):
+    """A country by its ISO code in either case (``SE`` and ``se``), offered in lower case."""
+
+    def to_python(self, value):
+        return super().to_python(Country.key_for(value).upper() if value else value)
+
+    def prepare_value(self, value):
+        if isinstance(value, Country):
+            return value.slug
+        return Country.key_for(value) if isinstance(value, str) else value
+
+
+class CountryCodeFilter(django_filters.ModelChoiceFilter):
+    """Records about a country given by its code; ``field_name`` is the link to countries."""
+
+    field_class = CountryCodeField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, queryset=Country.objects.all(), to_field_name="code", **kwargs)
+
+
+def key_filter(model, label, **kwargs):
+    """A filter choosing one ``model`` record by its natural key (a code or a slug): validated
+    by looking that one key up, and offered as the list of them where the form is shown."""
+    return django_filters.ModelChoiceFilter(
+        label=label, queryset=model.objects.all(), to_field_name=model.key_field, **kwargs
+    )
 
 
 NO_STANCE = Claim.NO_STANCE
@@ -91,50 +91,27 @@ def query_with(data, **changes):
     return f"?{params.urlencode()}" if params else "?"
 
 
-class CountryCodeField(ChoiceField):
-    """An ISO code in any case: ``SE`` and ``se`` are the same country."""
-
-    def to_python(self, value):
-        return Country.key_for(super().to_python(value))
-
-
-@held
-def country_ids():
-    return {country.slug: country.pk for country in Country.objects.all()}
-
-
-class CountryCodeFilter(django_filters.ChoiceFilter):
-    """Claims about a country, given by its code; ``field_name`` is the link to countries."""
-
-    field_class = CountryCodeField
-
-    def filter(self, qs, value):
-        if not value:
-            return qs
-        # By the country's id, not a join on its code: PostgreSQL then plans the
-        # claims from the country's own links instead of walking every claim's.
-        pk = country_ids().get(value)
-        if pk is None:  # a country added since the ids were read
-            return qs.filter(**{f"{self.field_name}__code": value.upper()})
-        return super().filter(qs, pk)
-
-
 class FacetsMixin:
     """Facets and active-filter chips for a FilterSet whose queryset has ``facet_counts()``."""
 
     def active(self):
         """The filters in force, each with its label, displayed value and a link removing it."""
-        cleaned = self.form.cleaned_data
         return [
             {
                 "name": name,
                 "label": self.form.fields[name].label,
-                "display": dict(getattr(self.form.fields[name], "choices", [])).get(value, value),
+                "display": self._display(name, value),
                 "remove_url": query_with(self.data, **{name: None}),
             }
-            for name, value in cleaned.items()
+            for name, value in self.form.cleaned_data.items()
             if value
         ]
+
+    def _display(self, name, value):
+        """A chosen record by its name; a chosen value by its label."""
+        if isinstance(value, models.Model):
+            return str(value)
+        return dict(getattr(self.form.fields[name], "choices", [])).get(value, value)
 
     def facets(self):
         """For each filter, its values in the current selection with counts and links."""
@@ -148,7 +125,7 @@ class FacetsMixin:
                         "value": value,
                         "label": label,
                         "count": count,
-                        "selected": cleaned.get(name) == value,
+                        "selected": getattr(cleaned.get(name), "key", cleaned.get(name)) == value,
                         "url": query_with(self.data, **{name: value}),
                     }
                     for value, label, count in rows
@@ -166,7 +143,9 @@ class FacetsMixin:
         return self._per_version("count", self.qs.count)
 
     def _per_version(self, what, compute):
-        params = sorted((k, str(v)) for k, v in self.form.cleaned_data.items() if v)
+        params = sorted(
+            (k, str(getattr(v, "key", v))) for k, v in self.form.cleaned_data.items() if v
+        )
         return cache.per_version(f"{what}-{self._meta.model.__name__.lower()}", params, compute)
 
 
@@ -178,16 +157,10 @@ def known_count(filterset):
 
 class ClaimFilter(FacetsMixin, django_filters.FilterSet):
     q = django_filters.CharFilter(label="Text", method="filter_text")
-    country = CountryCodeFilter(label="Country", choices=country_choices, field_name="countries")
-    clause = django_filters.ChoiceFilter(
-        label="Clause", choices=clause_choices, field_name="clauses__code"
-    )
-    source = django_filters.ChoiceFilter(
-        label="Source", choices=source_choices, field_name="source__slug"
-    )
-    speaker = django_filters.ChoiceFilter(
-        label="Speaker", choices=speaker_choices, field_name="speaker__slug"
-    )
+    country = CountryCodeFilter(label="Country", field_name="countries")
+    clause = key_filter(Clause, "Clause", field_name="clauses")
+    source = key_filter(Source, "Source")
+    speaker = key_filter(Speaker, "Speaker")
     kind = django_filters.ChoiceFilter(label="Kind", choices=Claim.Kind.choices)
     stance = django_filters.ChoiceFilter(
         label="Stance",
@@ -250,22 +223,16 @@ class ClaimFilter(FacetsMixin, django_filters.FilterSet):
 class DisputeFilter(FacetsMixin, django_filters.FilterSet):
     """Disputes in which some published claim has the chosen country, clause, source or speaker."""
 
-    country = CountryCodeFilter(label="Country", choices=country_choices, method="filter_claims")
-    clause = django_filters.ChoiceFilter(
-        label="Clause", choices=clause_choices, method="filter_claims"
-    )
-    source = django_filters.ChoiceFilter(
-        label="Source", choices=source_choices, method="filter_claims"
-    )
-    speaker = django_filters.ChoiceFilter(
-        label="Speaker", choices=speaker_choices, method="filter_claims"
-    )
+    country = CountryCodeFilter(label="Country", method="filter_claims")
+    clause = key_filter(Clause, "Clause", method="filter_claims")
+    source = key_filter(Source, "Source", method="filter_claims")
+    speaker = key_filter(Speaker, "Speaker", method="filter_claims")
 
-    CLAIM_LOOKUPS = {
-        "country": "countries__code",
-        "clause": "clauses__code",
-        "source": "source__slug",
-        "speaker": "speaker__slug",
+    CLAIM_FIELDS = {
+        "country": "countries",
+        "clause": "clauses",
+        "source": "source",
+        "speaker": "speaker",
     }
 
     class Meta:
@@ -273,9 +240,7 @@ class DisputeFilter(FacetsMixin, django_filters.FilterSet):
         fields = ["country", "clause", "source", "speaker"]
 
     def filter_claims(self, queryset, name, value):
-        if name == "country":
-            value = value.upper()
-        claims = Claim.objects.published().filter(**{self.CLAIM_LOOKUPS[name]: value})
+        claims = Claim.objects.published().filter(**{self.CLAIM_FIELDS[name]: value})
         return queryset.involving(claims)
 
 

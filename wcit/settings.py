@@ -177,14 +177,6 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 5000},
         }
     }
-# Each process's copy of the per-version values it read last (wcit.cache.per_version), to
-# spare a round trip to Redis: their keys carry the data version, so a copy is never stale.
-CACHES["near"] = {
-    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-    "LOCATION": "wcit-near",
-    "TIMEOUT": 3600,
-    "OPTIONS": {"MAX_ENTRIES": 256},
-}
 # Caching by data version (pages, facet counts) needs one version seen by every process:
 # Redis, or a single process (runserver with debug on). Without Redis each gunicorn worker
 # would keep its own version and serve what another worker's change made stale.
