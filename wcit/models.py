@@ -12,12 +12,10 @@ from collections import defaultdict
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.core.signals import setting_changed
 from django.db import models
 from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
-from django.dispatch import receiver
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django_countries import countries
@@ -26,23 +24,6 @@ from simple_history.models import HistoricalRecords
 
 from . import anchoring, cache
 from .search import ClaimDocument, SourceDocument
-
-
-@functools.lru_cache(maxsize=20_000)
-def _reverse(name, key, urlconf, prefix):
-    return reverse(name, args=[key], urlconf=urlconf)
-
-
-def url_for(name, key):
-    """``reverse(name, args=[key])``, remembered: a list page links each of its rows
-    several times, and reversing costs more than the rest of a row's link."""
-    return _reverse(name, key, get_urlconf(), get_script_prefix())
-
-
-@receiver(setting_changed)
-def _forget_urls(setting, **kwargs):
-    if setting == "ROOT_URLCONF":
-        _reverse.cache_clear()
 
 
 class SlugNaturalKeyManagerMixin:
@@ -60,7 +41,7 @@ class Keyed(models.Model):
         abstract = True
 
     def get_absolute_url(self):
-        return url_for(self.url_name, self.key)
+        return reverse(self.url_name, args=[self.key])
 
     @property
     def key(self):
@@ -1008,7 +989,7 @@ class Claim(Passage):
         return f"#{self.pk}: {self.summary}" if self.pk else self.summary
 
     def get_absolute_url(self):
-        return url_for("claim-detail", self.pk)
+        return reverse("claim-detail", args=[self.pk])
 
     @property
     def label(self):

@@ -27,7 +27,6 @@ from .models import (
     Dispute,
     Source,
     Speaker,
-    url_for,
     with_concerns,
     with_data_keys,
 )
@@ -267,7 +266,7 @@ class ClaimBase(PassageOut):
 
     @staticmethod
     def resolve_annotation_url(claim, context):
-        return absolute(context["request"], url_for("api:claim-annotation", claim.pk))
+        return absolute(context["request"], reverse("api:claim-annotation", args=[claim.pk]))
 
 
 class ClaimOut(ClaimBase):
