@@ -114,17 +114,3 @@ def test_fixtures_do_not_hold_the_computed_document():
     assert "search_document" not in exported_fields(Claim)
     assert "search_document" not in exported_fields(Source)
     assert {"summary", "quote", "countries"} <= set(exported_fields(Claim))
-
-
-@postgres_only
-def test_search_parses_its_text_once_per_statement():
-    """The text is parsed in a sub-select (an InitPlan), once per statement: in a prepared
-    statement's generic plan a bare ``websearch_to_tsquery($1)`` is parsed for every row."""
-    claims = search.search_claims(Claim.objects.published(), "sanctions internet")
-    sql, params = claims.values("pk").query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN {sql}", params)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "InitPlan" in plan
-    conditions = [line for line in plan.splitlines() if "Cond:" in line or "Filter:" in line]
-    assert conditions and not any("websearch_to_tsquery" in line for line in conditions), plan

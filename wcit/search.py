@@ -122,27 +122,16 @@ def _word_start(stem):
     return r"\b" + re.escape(stem)
 
 
-class TextQuery(SearchQuery):
-    """``websearch_to_tsquery`` of the text, parsed once per statement.
-
-    As a sub-select: in a prepared statement's generic plan the text is a parameter,
-    and PostgreSQL would parse it again for every row it matches and ranks (twice as
-    slow for a common word), where a plan for the one value folds it into a constant.
-    """
-
-    def __init__(self, text):
-        super().__init__(text, config=CONFIG, search_type="websearch")
-
-    def as_sql(self, compiler, connection, **extra_context):
-        sql, params = super().as_sql(compiler, connection, **extra_context)
-        return f"(SELECT {sql})", params
+def text_query(text):
+    """The search text as PostgreSQL's ``websearch_to_tsquery``: quotes, "or", "-word"."""
+    return SearchQuery(text, config=CONFIG, search_type="websearch")
 
 
 def search_claims(queryset, text):
     """Claims of ``queryset`` matching ``text``, best first, with ``rank`` annotated."""
     if using_postgres():
         # The stored, GIN-indexed vector: matching and ranking compute no vector.
-        query = TextQuery(text)
+        query = text_query(text)
         return (
             queryset.filter(search_document=query)
             .annotate(rank=SearchRank(F("search_document"), query))
@@ -175,7 +164,7 @@ def with_headlines(queryset, text):
     Headlines are the costly part of a search: apply this to the rows shown only.
     """
     if using_postgres():
-        query = TextQuery(text)
+        query = text_query(text)
         options = {"config": CONFIG, "start_sel": START, "stop_sel": STOP, "highlight_all": True}
         return queryset.annotate(
             quote_marked=SearchHeadline("quote", query, **options),
@@ -210,7 +199,7 @@ class PassageHit:
 def passage_hits(sources, text, limit=20):
     """Source passages matching ``text``: each with a highlighted snippet and a link to it."""
     if using_postgres():
-        query = TextQuery(text)
+        query = text_query(text)
         rows = (
             sources.filter(search_document=query)
             .annotate(

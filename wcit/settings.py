@@ -127,8 +127,6 @@ DB_STATEMENT_TIMEOUT = env_int("DJANGO_DB_STATEMENT_TIMEOUT", 10_000)
 # A server that is frozen cancels nothing: a query still waiting this many seconds after the
 # statement timeout has its connection closed (wcit.watchdog). 0 turns the watchdog off.
 DB_WATCHDOG_SLACK = env_int("DJANGO_DB_WATCHDOG_SLACK", 5)
-# After how many runs on one connection a statement is prepared (0: never).
-DB_PREPARE_THRESHOLD = env_int("DJANGO_DB_PREPARE_THRESHOLD", 5)
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
@@ -141,14 +139,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         connect_timeout=DB_CONNECT_TIMEOUT,
         options=f"-c statement_timeout={DB_STATEMENT_TIMEOUT}",
     )
-    if DB_PREPARE_THRESHOLD:
-        # Server-side parameters, so that psycopg can prepare a statement the connection
-        # runs again and again (a list's page of rows) and PostgreSQL plans it once, not
-        # on every request. Not behind a pooler in transaction mode (PgBouncer), which
-        # cannot keep a statement prepared for a connection: set the threshold to 0 there.
-        DATABASES["default"]["OPTIONS"].update(
-            server_side_binding=True, prepare_threshold=DB_PREPARE_THRESHOLD
-        )
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The same backend, but a new database file is created readable by its owner only.
     DATABASES["default"]["ENGINE"] = "wcit.sqlite3"
