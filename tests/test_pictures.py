@@ -1,4 +1,4 @@
-"""The pictures of wcit/pictures.py: parsed as XML, their links, names, patterns and escaping."""
+"""The pictures of wcit/pictures/: parsed as XML, their links, names, patterns and escaping."""
 
 import re
 import xml.etree.ElementTree as ET

@@ -1,0 +1,32 @@
+"""Pictures of the debate, drawn on the server as inline SVG: a world map of reported signature
+status, a country × clause matrix, a timeline and small bar charts.
+
+Every function takes plain Python data (no queries) and returns a ``SafeString`` of HTML holding
+the picture and its text twin. Everything that comes from data goes through ``escape``. Meaning
+is never carried by colour alone: each status and stance has a pattern as well as a colour, a
+legend, and words (``<title>``, ``aria-label`` or visible text). The SVGs size themselves with a
+``viewBox`` and CSS (``static/wcit/pictures.css``), never with a fixed pixel width.
+
+``styles`` holds the patterns and escaping every picture shares, ``shapes`` the map's country
+shapes, ``maps`` the map, ``charts`` the matrix, the timeline and the bar charts.
+"""
+
+from .charts import CONFERENCE_DAYS, EVENT_KINDS, TIMELINE_END, bar_chart, matrix, timeline
+from .maps import world_map
+from .shapes import world_shapes
+from .styles import PAPER, STANCE_STYLES, STATUS_STYLES, UNNAMED_FILL
+
+__all__ = [
+    "CONFERENCE_DAYS",
+    "EVENT_KINDS",
+    "PAPER",
+    "STANCE_STYLES",
+    "STATUS_STYLES",
+    "TIMELINE_END",
+    "UNNAMED_FILL",
+    "bar_chart",
+    "matrix",
+    "timeline",
+    "world_map",
+    "world_shapes",
+]
