@@ -146,7 +146,7 @@ def setup(env, claims):
         "import django; django.setup()\n"
         "import random\n"
         "from django.db import connection, transaction\n"
-        "from wcit.corpus import generate_claims\n"
+        "from tests.factories import generate_claims\n"
         "from bench.run import WORDS\n"
         "rng = random.Random(7)\n"
         "with transaction.atomic():\n"

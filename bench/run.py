@@ -166,7 +166,7 @@ def generate(total):
     """Add ``total`` claims copied from the real ones, with varied summaries."""
     from django.db import transaction
 
-    from wcit.corpus import generate_claims
+    from tests.factories import generate_claims
 
     rng = random.Random(7)
     with transaction.atomic():

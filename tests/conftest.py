@@ -64,7 +64,7 @@ def make_claim(db):
 @pytest.fixture
 def grow_corpus(db):
     """Add ``n`` published claims (copies of real ones, so anchors resolve) with relations."""
-    from wcit.corpus import generate_claims
+    from .factories import generate_claims
 
     def grow(n=500):
         return generate_claims(n, relate=True)
