@@ -203,15 +203,35 @@ def test_the_page_cache_can_be_turned_off(client, settings):
     settings.PAGE_CACHE = False
     client.get("/claims/1/")
     assert "X-Cache" not in client.get("/claims/1/")
-    # Facet counts stay cached per version.
-    assert page_cache.per_version("facets", (), lambda: "counted") == "counted"
-    assert page_cache.per_version("facets", (), lambda: "again") == "counted"
+    # Counts stay cached per version.
+    facts = Claim.objects.published().filter(kind="fact")
+    assert page_cache.per_version(facts.count) == facts.count()
+    Claim.objects.filter(pk__in=facts.values("pk")[:1]).update(kind="opinion")  # no signal
+    assert page_cache.per_version(facts.count) == facts.count() + 1
 
 
 def test_nothing_is_cached_by_version_where_the_cache_is_not_shared(client, settings):
     settings.SHARED_CACHE = settings.PAGE_CACHE = False
-    assert page_cache.per_version("facets", (), lambda: "fresh") == "fresh"
-    assert page_cache.per_version("facets", (), lambda: "fresh again") == "fresh again"
+    facts = Claim.objects.published().filter(kind="fact")
+    assert page_cache.per_version(facts.count) == facts.count()
+    Claim.objects.filter(pk__in=facts.values("pk")[:1]).update(kind="opinion")
+    assert page_cache.per_version(facts.count) == facts.count()
+
+
+def test_values_kept_per_version_are_keyed_by_their_query(settings):
+    """Two selections never share an entry: the key is the SQL, not a name typed by hand."""
+    facts = Claim.objects.published().filter(kind="fact")
+    opinions = Claim.objects.published().filter(kind="opinion")
+    assert page_cache.per_version(facts.count) == facts.count()
+    assert page_cache.per_version(opinions.count) == opinions.count() != facts.count()
+    groups = page_cache.per_version(facts.group_ids, "stance", 2)
+    assert groups == facts.group_ids("stance", 2) != facts.group_ids("stance", 3)
+    assert page_cache.per_version(facts.group_ids, "stance", 3) == facts.group_ids("stance", 3)
+
+
+def test_a_value_kept_per_version_must_be_named_by_its_function():
+    with pytest.raises(TypeError, match="no name of its own"):
+        page_cache.per_version(lambda: 1)
 
 
 @pytest.mark.parametrize(

@@ -292,7 +292,7 @@ def test_a_claim_on_both_sides_or_a_side_without_claims_is_refused(curator_clien
 
 
 def test_a_long_side_shows_its_first_claims_and_links_to_them_all(client):
-    from wcit.views import SIDE_LIMIT
+    from wcit.views.pages import SIDE_LIMIT
 
     dispute = Dispute.objects.get(slug="why-did-the-us-and-its-allies-refuse-to-sign")
     position = max(dispute.positions.all(), key=lambda p: p.claims.count())

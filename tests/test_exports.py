@@ -140,7 +140,7 @@ def test_csv_flattens_the_json_rows(client):
 
 
 def test_a_download_page_links_its_neighbours(client, monkeypatch):
-    from wcit import views
+    from wcit.views import lists as views
 
     monkeypatch.setattr(views, "DOWNLOAD_PAGE_SIZE", 100)
     first = client.get("/claims.csv?kind=fact")

@@ -11,7 +11,7 @@ from django.contrib.auth.models import User
 from django.db import connections
 from django.db.backends.sqlite3.base import DatabaseWrapper as DjangoSQLite
 
-from wcit.exports import neutralise
+from wcit.problems import neutralise
 from wcit.sqlite3.base import DatabaseWrapper
 
 pytestmark = pytest.mark.django_db

@@ -11,18 +11,19 @@ from django.db.models import Prefetch
 from django.http import HttpResponse
 from ninja import Field, NinjaAPI, Path, Query, Schema
 from ninja.errors import HttpError, ValidationError
+from pydantic import create_model
 
+from . import cache
 from .filters import (
-    NO_STANCE,
     ClaimFilter,
     CountryFilter,
     DisputeFilter,
     SourceFilter,
     SpeakerFilter,
-    known_count,
     validated,
 )
 from .models import Claim, ClaimRelation, Clause, Country, Dispute, Source, Speaker
+from .problems import InvalidParameters
 from .schemas import (
     API_PAGE_SIZE,
     ClaimOut,
@@ -31,7 +32,6 @@ from .schemas import (
     CountryOut,
     DisputeOut,
     ErrorOut,
-    InvalidParameters,
     Page,
     RelationOut,
     SourceDetail,
@@ -132,52 +132,39 @@ class Annotation(Schema):
     )
 
 
-class ClaimFilters(Schema):
-    # Documentation only: ClaimFilter validates the query string, as on the HTML list,
-    # so a bad value gets the same message. An empty value means no filter, as when
-    # the HTML form is sent with a field left blank.
-    q: str = Field("", description="Words that must all be in the summary or quote.")
-    country: str = Field("", description="Lower-case ISO code, e.g. “se”.")
-    clause: str = Field("", description="Clause code, e.g. “5b”.")
-    source: str = Field("", description="Source slug.")
-    speaker: str = Field("", description="Speaker slug.")
-    kind: str = Field("", json_schema_extra={"enum": ["", *Claim.Kind.values]})
-    stance: str = Field(
-        "",
-        description=f"“{NO_STANCE}” for claims without a stance.",
-        json_schema_extra={"enum": ["", *Claim.Stance.values, NO_STANCE]},
-    )
+def query_schema(filterset_class):
+    """A list's query parameters for the OpenAPI schema, made from its FilterSet so that the
+    two cannot drift: one optional string per filter, described by the FilterSet's ``help``
+    (else its label) and, where its choices are fixed, listing them. Documentation only: the
+    FilterSet validates ``request.GET``, as on the HTML list, so a bad value gets the same
+    message; an empty value means no filter, as when the HTML form leaves a field blank."""
+    fields = {}
+    for name, each in filterset_class.base_filters.items():
+        choices = each.extra.get("choices")
+        extra = {}
+        if choices is not None and not callable(choices):
+            extra["json_schema_extra"] = {"enum": ["", *(str(value) for value, _ in choices)]}
+        description = getattr(filterset_class, "help", {}).get(name, each.label)
+        fields[name] = (str, Field("", description=description, **extra))
+    return create_model(f"{filterset_class.__name__}Query", __base__=Schema, **fields)
 
 
-class KindFilters(Schema):
-    # Documentation only, as ClaimFilters: the list's FilterSet reads request.GET.
-    kind: str = Field("", description="Only this kind.")
-
-
-class CountryFilters(Schema):
-    status: str = Field(
-        "",
-        description="Only countries some claim reports with this signature status.",
-        json_schema_extra={"enum": ["", *Claim.SignatureStatus.values]},
-    )
-
-
-class DisputeFilters(Schema):
-    country: str = Field("", description="Lower-case ISO code, e.g. “se”.")
-    clause: str = Field("", description="Clause code, e.g. “5b”.")
-    source: str = Field("", description="Source slug.")
-    speaker: str = Field("", description="Speaker slug.")
+ClaimQuery = query_schema(ClaimFilter)
+CountryQuery = query_schema(CountryFilter)
+DisputeQuery = query_schema(DisputeFilter)
+SourceQuery = query_schema(SourceFilter)
+SpeakerQuery = query_schema(SpeakerFilter)
 
 
 PageNumber = Query(1, ge=1, description=f"Page of {API_PAGE_SIZE} items, from 1.")
 
 
-# Errors: the shape of wcit.schemas.ErrorOut, as on every other output ------
+# Errors: wcit.problems' shape (ErrorOut), as on every other output ---------
 
 
 @api.exception_handler(InvalidParameters)
 def invalid_parameters(request, exc):
-    return api.create_response(request, exc.as_error().model_dump(), status=400)
+    return api.create_response(request, exc.as_dict(), status=400)
 
 
 @api.exception_handler(ValidationError)
@@ -208,15 +195,18 @@ def get_or_404(queryset, what, key, **lookup):
 def page_of(request, filterset_class, queryset):
     """The requested page of ``queryset`` as filtered by the list's FilterSet."""
     filterset = validated(filterset_class(request.GET, queryset=queryset, request=request))
-    return read_page(request, filterset.qs, count=known_count(filterset))
+    return read_page(request, filterset.qs, count=cache.per_version(filterset.count))
 
 
 def read_page(request, queryset, count=None):
-    """``paginate``'s page of ``queryset``, its rows read from the database now.
+    """``paginate``'s page of ``queryset``, its rows read from the database now; its count,
+    where not given, once per data version.
 
     Not while ninja validates the response: pydantic turns an error raised then into
     a ValidationError of the output (a 500); raised here, a database error is a 503.
     """
+    if count is None:
+        count = cache.per_version(queryset.count)
     page = paginate(request, queryset, API_PAGE_SIZE, count=count)
     page["results"] = list(page["results"])
     return page
@@ -243,7 +233,7 @@ def published_claims():
 
 
 @get("/claims/", ClaimPage, "claim-list")
-def claim_list(request, filters: Query[ClaimFilters], page: int = PageNumber):
+def claim_list(request, filters: Query[ClaimQuery], page: int = PageNumber):
     """Published claims, filtered as on the HTML claim list."""
     # ``filters`` only declares the parameters; ClaimFilter reads them from request.GET.
     page = page_of(request, ClaimFilter, published_claims())
@@ -308,7 +298,7 @@ def claim_annotation(request, response: HttpResponse, id: int):
 
 
 @get("/countries/", CountryPage, "country-list")
-def country_list(request, filters: Query[CountryFilters], page: int = PageNumber):
+def country_list(request, filters: Query[CountryQuery], page: int = PageNumber):
     """Every country the sources speak of, by ISO code."""
     countries = Country.objects.with_claim_counts().with_status_reports()
     return page_of(request, CountryFilter, countries)
@@ -335,7 +325,7 @@ def clause_detail(request, code: str = Path(..., pattern=SLUG_PATTERN)):
 
 
 @get("/sources/", SourcePage, "source-list")
-def source_list(request, filters: Query[KindFilters], page: int = PageNumber):
+def source_list(request, filters: Query[SourceQuery], page: int = PageNumber):
     """The documents of the corpus, each comment a source of its own; texts left out."""
     sources = (
         Source.objects.with_claim_counts()
@@ -358,7 +348,7 @@ def source_detail(request, slug: str = Path(..., pattern=SLUG_PATTERN)):
 
 
 @get("/speakers/", SpeakerPage, "speaker-list")
-def speaker_list(request, filters: Query[KindFilters], page: int = PageNumber):
+def speaker_list(request, filters: Query[SpeakerQuery], page: int = PageNumber):
     """Who asserts the claims: people, delegations and organisations."""
     speakers = Speaker.objects.with_claim_counts().select_related("country")
     return page_of(request, SpeakerFilter, speakers)
@@ -380,7 +370,7 @@ def relation_list(request, page: int = PageNumber):
 
 
 @get("/disputes/", DisputePage, "dispute-list")
-def dispute_list(request, filters: Query[DisputeFilters], page: int = PageNumber):
+def dispute_list(request, filters: Query[DisputeQuery], page: int = PageNumber):
     """The disagreements the sources contain, each with its sides and their claims."""
     page = page_of(request, DisputeFilter, Dispute.objects.for_list())
     DisputeOut.prepare(page["results"])

@@ -16,14 +16,16 @@ uses that one throughout (the middleware pins it).
 """
 
 import hashlib
+import inspect
 import logging
 import time
 from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import DisallowedHost
+from django.core.exceptions import DisallowedHost, EmptyResultSet
 from django.db import transaction
+from django.db.models import QuerySet
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.middleware.gzip import re_accepts_gzip
@@ -112,20 +114,55 @@ def connect_signals():
     m2m_changed.connect(_on_m2m_change, dispatch_uid="wcit-data-version-m2m")
 
 
-def per_version(name, parts, compute, timeout=None):
-    """``compute()``, cached under the data version, ``name`` and ``parts``."""
+def per_version(compute, *args):
+    """``compute(*args)``, computed once per data version and kept in the shared cache.
+
+    The key is derived from what is computed, never written by hand: ``compute``'s
+    qualified name, the object it is a method of and ``args``, each named by
+    ``key_part`` (a QuerySet by its SQL). Two selections cannot share an entry, and a
+    change to the data, a new version, makes every entry unreachable at once.
+    """
     if not settings.SHARED_CACHE:
-        return compute()
+        return compute(*args)
+    name = _name(compute)
     try:
-        key = f"{name}:{data_version()}:{_digest(repr(parts))}"
+        parts = [name, *(key_part(part) for part in _bound(compute, args))]
+        key = f"v:{data_version()}:{_digest(repr(parts))}"
         value = cache.get(key)
     except Exception as error:  # noqa: BLE001 - a cache outage must not take the site down
         logger.warning("Cache unavailable, computing %s: %s", name, error)
-        return compute()
+        return compute(*args)
     if value is None:
-        value = compute()
-        _store(key, value, timeout)
+        value = compute(*args)
+        _store(key, value)
     return value
+
+
+def key_part(value):
+    """What names ``value`` in a key: a QuerySet by its model, SQL and parameters, an object
+    with a ``version_key()`` (a FilterSet) by what that returns, anything else by itself."""
+    if isinstance(value, QuerySet):
+        try:
+            sql, params = value.query.sql_with_params()
+        except EmptyResultSet:
+            sql, params = "(no rows)", ()
+        return (value.model._meta.label, value.db, sql, params)
+    version_key = getattr(value, "version_key", None)
+    return version_key() if callable(version_key) else value
+
+
+def _name(compute):
+    function = getattr(compute, "__func__", compute)
+    name = f"{function.__module__}.{function.__qualname__}"
+    if "<" in function.__qualname__:
+        raise TypeError(f"per_version names its entries by function: {name} has no name of its own")
+    return name
+
+
+def _bound(compute, args):
+    """The object a method is bound to (a QuerySet's ``count``), then ``args``."""
+    owner = getattr(compute, "__self__", None)
+    return args if owner is None or inspect.ismodule(owner) else (owner, *args)
 
 
 def _store(key, value, timeout=None):

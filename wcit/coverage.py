@@ -21,6 +21,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from .corpus import broken_anchors
+from .models import Claim, ClaimRelation, Country, Dispute, Source
 from .reading import paragraph_ranges
 
 MIN_WORDS = 6
@@ -114,9 +116,6 @@ class CorpusReport:
 
 def build_report(sources=None):
     """The coverage report over ``sources`` (default: all), from the database as it is now."""
-    from .corpus import broken_anchors
-    from .models import Claim, Country, Source
-
     sources = list(sources if sources is not None else Source.objects.order_by("slug"))
     claims_by_source = {source.pk: [] for source in sources}
     broken = broken_anchors()
@@ -156,8 +155,6 @@ class DebateFigures:
 
 def debate_figures():
     """How much of the debate the disputes and relations capture, from the database now."""
-    from .models import Claim, ClaimRelation, Dispute, Source
-
     # Each source's document (a comment counts as its thread's post), in one query.
     parents = dict(Source.objects.values_list("pk", "parent_id"))
 

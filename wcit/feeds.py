@@ -1,11 +1,9 @@
 """The public Atom feed of newly published and changed claims."""
 
 from django.contrib.syndication.views import Feed
-from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
-from .curation import BASELINE_REASON
 from .models import Claim
 
 
@@ -25,14 +23,9 @@ class ClaimFeed(Feed):
         return reverse("claim-list")
 
     def items(self):
-        history = Claim.history.model.objects.filter(id=OuterRef("pk")).exclude(
-            history_change_reason=BASELINE_REASON
-        )
-        latest = history.order_by("-history_date").values("history_date")[:1]
-        first = history.order_by("history_date").values("history_date")[:1]
         return (
             Claim.objects.published()
-            .annotate(changed_at=Subquery(latest), first_recorded=Subquery(first))
+            .with_change_dates()
             .filter(changed_at__isnull=False)
             .select_related("source", "speaker")
             .defer("source__search_document")

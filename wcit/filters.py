@@ -7,10 +7,11 @@ The same FilterSets filter the HTML lists, their downloads and the API lists:
 import django_filters
 from django import forms
 from django.db import models
+from django.template.loader import render_to_string
 
-from . import cache, search
+from . import search
 from .models import Claim, Clause, Country, Dispute, Position, Source, Speaker
-from .schemas import InvalidParameters
+from .problems import InvalidParameters
 
 
 def position_choices():
@@ -91,8 +92,25 @@ def query_with(data, **changes):
     return f"?{params.urlencode()}" if params else "?"
 
 
-class FacetsMixin:
-    """Facets and active-filter chips for a FilterSet whose queryset has ``facet_counts()``."""
+class FilterSet(django_filters.FilterSet):
+    """A list's filters. What views keep per data version of a list (its ``count()``, its
+    ``block()``) is keyed by ``version_key()``: the FilterSet and its query string."""
+
+    def count(self):
+        """How many rows the filters select."""
+        return self.qs.count()
+
+    def version_key(self):
+        """The FilterSet and its query string, the page aside: all a count or a block depends
+        on. The HTML list, its downloads and the API list of one FilterSet share its count;
+        only the HTML list shows the block."""
+        query = self.data.copy()
+        query.pop("page", None)
+        return (type(self).__qualname__, sorted(query.lists()))
+
+
+class FacetedFilterSet(FilterSet):
+    """Facets and active-filter chips, for a list whose queryset has ``facet_counts()``."""
 
     def active(self):
         """The filters in force, each with its label, displayed value and a link removing it."""
@@ -131,31 +149,40 @@ class FacetsMixin:
                     for value, label, count in rows
                 ],
             }
-            for name, rows in self.facet_counts().items()
+            for name, rows in self.qs.facet_counts().items()
         ]
 
-    def facet_counts(self):
-        """The selection's facet counts, computed once per data version and filter values."""
-        return self._per_version("facets", self.qs.facet_counts)
-
-    def count(self):
-        """How many rows the filters select, counted once per data version and filter values."""
-        return self._per_version("count", self.qs.count)
-
-    def _per_version(self, what, compute):
-        params = sorted(
-            (k, str(getattr(v, "key", v))) for k, v in self.form.cleaned_data.items() if v
-        )
-        return cache.per_version(f"{what}-{self._meta.model.__name__.lower()}", params, compute)
+    def block(self):
+        """The filter block of an HTML list: the chips, the form and the facet counts."""
+        context = {
+            "filter": self,
+            "active": self.active(),
+            "facets": self.facets(),
+            "list_url": self.request.path,
+            "what": self._meta.model._meta.verbose_name_plural,
+        }
+        return render_to_string("wcit/_facets.html", context)
 
 
-def known_count(filterset):
-    """How many rows ``filterset`` selects, where it counts them once per data version
-    (a ``FacetsMixin``); None where a paginator must count."""
-    return filterset.count() if isinstance(filterset, FacetsMixin) else None
+COUNTRY_HELP = "Lower-case ISO 3166-1 code, e.g. “se” (either case is accepted)."
+CLAUSE_HELP = "Clause code, e.g. “5b”."
 
 
-class ClaimFilter(FacetsMixin, django_filters.FilterSet):
+class ClaimFilter(FacetedFilterSet):
+    # What each parameter takes, for the API's documentation (``wcit.api.query_schema``).
+    help = {
+        "q": "Words that must all be in the summary or the quote (ranked best first).",
+        "country": COUNTRY_HELP,
+        "clause": CLAUSE_HELP,
+        "source": "Source slug.",
+        "speaker": "Speaker slug.",
+        "stance": f"“{NO_STANCE}” for claims without a stance.",
+        "answered": "Claims some published claim rebuts, supports, or either.",
+        "position": "A side of a dispute as “dispute-slug:side-key”.",
+        "passage": "A claim's id: the claims quoting the same passage as it.",
+        "sort": "Order; by default claim order, or best match with “q”.",
+    }
+
     q = django_filters.CharFilter(label="Text", method="filter_text")
     country = CountryCodeFilter(label="Country", field_name="countries")
     clause = key_filter(Clause, "Clause", field_name="clauses")
@@ -220,8 +247,15 @@ class ClaimFilter(FacetsMixin, django_filters.FilterSet):
         return queryset.sorted_by(value)
 
 
-class DisputeFilter(FacetsMixin, django_filters.FilterSet):
+class DisputeFilter(FacetedFilterSet):
     """Disputes in which some published claim has the chosen country, clause, source or speaker."""
+
+    help = {
+        "country": COUNTRY_HELP,
+        "clause": CLAUSE_HELP,
+        "source": "Source slug.",
+        "speaker": "Speaker slug.",
+    }
 
     country = CountryCodeFilter(label="Country", method="filter_claims")
     clause = key_filter(Clause, "Clause", method="filter_claims")
@@ -244,7 +278,9 @@ class DisputeFilter(FacetsMixin, django_filters.FilterSet):
         return queryset.involving(claims)
 
 
-class CountryFilter(django_filters.FilterSet):
+class CountryFilter(FilterSet):
+    help = {"status": "Only countries some claim reports with this signature status."}
+
     status = django_filters.ChoiceFilter(
         label="Reported status", choices=Claim.SignatureStatus.choices, method="filter_status"
     )
@@ -257,7 +293,7 @@ class CountryFilter(django_filters.FilterSet):
         return queryset.reported_as(value)
 
 
-class SourceFilter(django_filters.FilterSet):
+class SourceFilter(FilterSet):
     kind = django_filters.ChoiceFilter(label="Kind", choices=Source.Kind.choices)
 
     class Meta:
@@ -265,7 +301,7 @@ class SourceFilter(django_filters.FilterSet):
         fields = ["kind"]
 
 
-class SpeakerFilter(django_filters.FilterSet):
+class SpeakerFilter(FilterSet):
     kind = django_filters.ChoiceFilter(label="Kind", choices=Speaker.Kind.choices)
 
     class Meta:

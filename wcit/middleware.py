@@ -26,8 +26,7 @@ from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import render
 from django.template.loader import render_to_string
 
-from . import exports
-from .schemas import InvalidParameters
+from .problems import InvalidParameters, csv_response, json_response
 
 logger = logging.getLogger("wcit.faults")
 
@@ -86,18 +85,16 @@ def _problems(request):
 
 
 def _bad_request(request, problems):
-    """The one 400 of every output (``wcit.schemas.ErrorOut``), in the format the path asks."""
+    """The one 400 of every output (``wcit.problems``), in the format the path asks."""
     invalid = InvalidParameters(
         {"parameter": name, "message": message, "allowed": allowed}
         for name, message, allowed in problems
     )
     path = request.path_info
-    if path.startswith("/api/"):
-        return JsonResponse(invalid.as_error().model_dump(), status=400)
-    if path.endswith(".json"):
-        return exports.error("json", invalid)
+    if path.startswith("/api/") or path.endswith(".json"):
+        return json_response(invalid)
     if path.endswith(".csv"):
-        return exports.error("csv", invalid)
+        return csv_response(invalid)
     # "Start again" must not echo a hostile path back into the page.
     return render(
         request, "400.html", {"problems": invalid.problems, "restart_url": "/"}, status=400

@@ -18,67 +18,19 @@ from django.contrib.postgres.search import (
     SearchHeadline,
     SearchQuery,
     SearchRank,
-    SearchVectorField,
 )
 from django.db import connection
-from django.db.models import Case, F, Func, IntegerField, Q, Value, When
+from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from .models import Clause, Country, Dispute, Source, Speaker
+from .models.documents import CONFIG
 from .reading import paragraph_ranges, text_fragment
 
-CONFIG = "english"
 START, STOP = "\x02", "\x03"
 WORD = re.compile(r"\w+", re.UNICODE)
 STEMMER = snowballstemmer.stemmer("english")
-
-
-class ClaimDocument(Func):
-    """What claim search matches, stored as ``Claim.search_document`` (a generated column).
-
-    On PostgreSQL the weighted vector that search ranks by (summary A, quote B), so
-    that no row's vector is computed at query time; on SQLite, which has no text
-    search, the two texts joined.
-    """
-
-    output_field = SearchVectorField()
-
-    def __init__(self):
-        super().__init__(F("summary"), F("quote"))
-
-    def as_sql(self, compiler, connection, **extra_context):
-        summary, quote = (compiler.compile(e) for e in self.get_source_expressions())
-        return f"({summary[0]} || ' ' || {quote[0]})", (*summary[1], *quote[1])
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        summary, quote = (compiler.compile(e) for e in self.get_source_expressions())
-        vector = "setweight(to_tsvector('{config}'::regconfig, COALESCE({column}, '')), '{weight}')"
-        sql = " || ".join(
-            vector.format(config=CONFIG, column=column, weight=weight)
-            for column, weight in [(summary[0], "A"), (quote[0], "B")]
-        )
-        return f"({sql})", (*summary[1], *quote[1])
-
-
-class SourceDocument(Func):
-    """What passage search matches in a source, stored as ``Source.search_document``.
-
-    On PostgreSQL the text's tsvector, so that matching and ranking a source parse
-    nothing; only the headlines of the sources shown read the text. SQLite, which
-    has no text search, stores nothing.
-    """
-
-    output_field = SearchVectorField()
-
-    def __init__(self):
-        super().__init__(F("text"))
-
-    def as_sql(self, compiler, connection, **extra_context):
-        return "('')", ()
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        text, params = compiler.compile(self.get_source_expressions()[0])
-        return f"(to_tsvector('{CONFIG}'::regconfig, COALESCE({text}, '')))", params
 
 
 def using_postgres():
@@ -275,8 +227,6 @@ def page_hits(text, limit=8):
     Countries, clauses, speakers, sources and disputes, as (kind, object) pairs.
     Names are matched as typed (any case), a country by its ISO code too.
     """
-    from .models import Clause, Country, Dispute, Source, Speaker
-
     needle = text.strip().lower()
     if len(needle) < 2:
         return []

@@ -1,6 +1,6 @@
 """Claim search reads a stored, indexed vector instead of computing one per row.
 
-``search_document`` is a generated column (``wcit.search.ClaimDocument``): on
+``search_document`` is a generated column (``wcit.models.documents.ClaimDocument``): on
 PostgreSQL the weighted tsvector of summary and quote, GIN-indexed here; the
 expression index of migration 0004 on claims is dropped, as nothing queries
 that expression any more. On SQLite it is the two texts joined, and no index.
@@ -9,7 +9,7 @@ that expression any more. On SQLite it is the two texts joined, and no index.
 import django.contrib.postgres.search
 from django.db import migrations, models
 
-import wcit.search
+import wcit.models.documents
 
 OLD_INDEX = (
     "CREATE INDEX IF NOT EXISTS wcit_claim_search_gin ON wcit_claim USING gin "
@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
             name="search_document",
             field=models.GeneratedField(
                 db_persist=True,
-                expression=wcit.search.ClaimDocument(),
+                expression=wcit.models.documents.ClaimDocument(),
                 help_text="Computed by the database from the summary and the quote, for search.",
                 output_field=django.contrib.postgres.search.SearchVectorField(),
             ),

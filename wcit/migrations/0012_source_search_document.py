@@ -1,6 +1,6 @@
 """Passage search reads a stored, indexed vector of each source's text.
 
-``search_document`` is a generated column (``wcit.search.SourceDocument``): on
+``search_document`` is a generated column (``wcit.models.documents.SourceDocument``): on
 PostgreSQL the tsvector of the text, GIN-indexed here, so that matching and
 ranking parse no text (on a table this small PostgreSQL skipped migration
 0004's expression index and parsed every text for every search). The expression
@@ -11,7 +11,7 @@ Only search reads it: ``Source.objects`` (also the base manager) defers it.
 import django.contrib.postgres.search
 from django.db import migrations, models
 
-import wcit.search
+import wcit.models.documents
 
 OLD_INDEX = (
     "CREATE INDEX IF NOT EXISTS wcit_source_search_gin ON wcit_source USING gin "
@@ -45,7 +45,7 @@ class Migration(migrations.Migration):
             name="search_document",
             field=models.GeneratedField(
                 db_persist=True,
-                expression=wcit.search.SourceDocument(),
+                expression=wcit.models.documents.SourceDocument(),
                 help_text="Computed by the database from the text, for search.",
                 output_field=django.contrib.postgres.search.SearchVectorField(),
             ),

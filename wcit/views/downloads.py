@@ -4,15 +4,16 @@ A download is a page of the list in ``wcit.schemas``' pagination, its rows in
 the API's schema: JSON is the API's page object, CSV the same rows flattened,
 with the neighbouring pages in a ``Link`` header. Both stream, so a large page
 is never built in memory. CSV is UTF-8 with a byte-order mark (so spreadsheets
-detect the encoding) and a header row. Errors have the API's shape too.
+detect the encoding) and a header row. Errors are ``wcit.problems``' responses.
 """
 
 import csv
 import json
 
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 
-from .schemas import flatten, rows
+from ..problems import neutralise
+from ..schemas import flatten, rows
 
 
 class _Echo:
@@ -55,35 +56,6 @@ def respond(request, export_format, schema, page):
     return response
 
 
-# A spreadsheet reads a cell that starts with one of these as a formula (=HYPERLINK(...),
-# +cmd|...); a tab or carriage return can hide such a start from a quick look.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value):
-    """``value`` as a CSV cell no spreadsheet runs: a leading apostrophe before a formula start."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def cell(value):
     """A row's value as a safe CSV cell: flattened, then neutralised."""
     return neutralise(flatten(value))
-
-
-def error(export_format, invalid):
-    """A 400 for an ``InvalidParameters``, in the format asked for and the API's shape."""
-    body = invalid.as_error()
-    if export_format == "json":
-        return HttpResponse(
-            body.model_dump_json(), status=400, content_type="application/json; charset=utf-8"
-        )
-    writer = csv.writer(_Echo())
-    text = writer.writerow(["parameter", "message", "allowed"]) + "".join(
-        writer.writerow(
-            [cell(problem.parameter), cell(problem.message), cell("; ".join(problem.allowed))]
-        )
-        for problem in body.problems
-    )
-    return HttpResponse("\ufeff" + text, status=400, content_type="text/csv; charset=utf-8")

@@ -1,0 +1,37 @@
+"""The WCIT-12 debate: countries, clauses, sources, speakers and the claims tying them together.
+
+One module per concern, each importing only those above it in this list: ``choices``
+and ``documents`` (what the database computes for search), ``base`` (natural keys,
+passages), ``corpus`` (countries, speakers, sources, clauses), ``claims`` (claims and
+their relations), ``figures`` (events and key figures cited from claims), ``disputes``.
+"""
+
+from .base import BASELINE_REASON, Keyed, Passage
+from .choices import ClaimKind, ClaimStance, PublicationStatus, SignatureStatus
+from .claims import ROW_FIELDS, Claim, ClaimRelation
+from .corpus import Clause, ClauseText, Country, Source, Speaker
+from .disputes import Dispute, Position, with_concerns
+from .figures import ClaimEvent, KeyFigure
+
+__all__ = [
+    "BASELINE_REASON",
+    "ROW_FIELDS",
+    "Claim",
+    "ClaimEvent",
+    "ClaimKind",
+    "ClaimRelation",
+    "ClaimStance",
+    "Clause",
+    "ClauseText",
+    "Country",
+    "Dispute",
+    "KeyFigure",
+    "Keyed",
+    "Passage",
+    "Position",
+    "PublicationStatus",
+    "SignatureStatus",
+    "Source",
+    "Speaker",
+    "with_concerns",
+]

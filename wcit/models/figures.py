@@ -1,0 +1,130 @@
+"""What pages cite from a claim's passage: the dates of events and the home page's figures."""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+from .claims import Claim
+
+
+class ClaimEventQuerySet(models.QuerySet):
+    def published(self):
+        """Events of published claims, with each claim's source."""
+        return (
+            self.filter(claim__status=Claim.Status.PUBLISHED)
+            .select_related("claim__source")
+            .defer("claim__source__search_document")
+        )
+
+
+class ClaimEvent(models.Model):
+    """When something a claim describes happened, as its source states it: never guessed."""
+
+    class Precision(models.TextChoices):
+        DAY = "day", "Day"
+        MONTH = "month", "Month"
+        YEAR = "year", "Year"
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="events")
+    happened = models.DateField(
+        help_text="The date the source states. For a month or a year, its first day, with "
+        "the precision saying so."
+    )
+    precision = models.CharField(max_length=10, choices=Precision.choices, default=Precision.DAY)
+    what = models.CharField(max_length=200, help_text="The event, in a few plain words.")
+    occasion = models.SlugField(
+        max_length=60,
+        blank=True,
+        help_text="A key shared by the events of different claims that are the same happening "
+        "(e.g. “conference-breaks-down”), so that differing dates are shown side by side.",
+    )
+    evidence = models.CharField(
+        max_length=300,
+        help_text="The exact words of the source that state the date: they must occur in it.",
+    )
+    note = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="How the date was read, where the words are relative (“today” in a report "
+        "dated 13 December 2012).",
+    )
+
+    objects = ClaimEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["happened", "claim", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(precision__in=["day", "month", "year"]),
+                name="claimevent_precision_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.what} ({self.display_date})"
+
+    @property
+    def display_date(self):
+        formats = {"day": "%-d %b %Y", "month": "%B %Y", "year": "%Y"}
+        return self.happened.strftime(formats[self.precision])
+
+    def clean(self):
+        super().clean()
+        if self.claim_id and self.evidence and self.evidence not in self.claim.source.text:
+            raise ValidationError(
+                {
+                    "evidence": f"“{self.evidence}” is not in source “{self.claim.source.slug}” "
+                    f"of claim #{self.claim_id}: quote the words that state the date."
+                }
+            )
+
+
+class KeyFigureQuerySet(models.QuerySet):
+    def published(self):
+        """Figures whose claim is published: a draft's figure shows nowhere public."""
+        return self.filter(claim__status=Claim.Status.PUBLISHED)
+
+
+class KeyFigure(models.Model):
+    """A figure on the overview page, cited from the claim whose passage states it."""
+
+    value = models.CharField(
+        max_length=40,
+        help_text="The figure as the passage states it, e.g. “89” or “77 for, 33 against, "
+        "8 abstentions”. Every number in it must be in the claim's quote.",
+    )
+    label = models.CharField(
+        max_length=200, help_text="What the figure counts, e.g. “states signed the treaty”."
+    )
+    claim = models.ForeignKey(
+        Claim,
+        on_delete=models.PROTECT,
+        related_name="key_figures",
+        help_text="The claim whose passage states the figure.",
+    )
+    position = models.PositiveSmallIntegerField(
+        unique=True, help_text="Order on the overview page."
+    )
+
+    objects = KeyFigureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position"]
+
+    def __str__(self):
+        return f"{self.value} {self.label}"
+
+    def clean(self):
+        super().clean()
+        if self.claim_id is None:
+            return
+        missing = [n for n in re.findall(r"\d[\d,.]*", self.value) if n not in self.claim.quote]
+        if missing:
+            raise ValidationError(
+                {
+                    "value": f"{', '.join(missing)} is not in the quote of claim #{self.claim_id} "
+                    f"(“{self.claim.quote}”)."
+                }
+            )

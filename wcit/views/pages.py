@@ -1,0 +1,297 @@
+"""The reading pages: home, and a page for each country, clause, source, speaker, dispute
+and claim. Query logic lives on the QuerySets; views assemble context."""
+
+import json
+from collections import defaultdict
+
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.views.generic import DetailView
+
+from .. import cache, pictures, reading
+from ..models import (
+    Claim,
+    ClaimRelation,
+    Clause,
+    Country,
+    Dispute,
+    KeyFigure,
+    Position,
+    Source,
+    Speaker,
+)
+from ..schemas import schema_org_claim
+from .figures import grouped, status_map, tally
+
+# How many claims a group on a page shows before linking to the filtered list.
+GROUP_LIMIT = 10
+STANCE_LIMIT = 12
+SIDE_LIMIT = 8
+RELATION_LIMIT = 20
+EXCHANGE_LIMIT = 40
+
+
+HOME_DISPUTES = 6
+
+
+def home(request):
+    """The overview: what WCIT-12 was, its key figures with their passages, ways in."""
+    return render(
+        request,
+        "wcit/home.html",
+        {
+            "figures": KeyFigure.objects.published()
+            .select_related("claim__source")
+            .defer("claim__source__search_document"),
+            # Counting 100,000 claims, every claim on every side and drawing the map cost
+            # more than the rest of the page: once per version.
+            "counts": cache.per_version(home_counts),
+            "clauses": Clause.objects.all(),
+            "disputes": cache.per_version(home_disputes),
+            "map": cache.per_version(home_map),
+        },
+    )
+
+
+def home_counts():
+    """How many countries, clauses, sources, published claims and disputes there are."""
+    return {
+        "countries": Country.objects.count(),
+        "clauses": Clause.objects.count(),
+        "sources": Source.objects.count(),
+        "claims": Claim.objects.published().count(),
+        "disputes": Dispute.objects.count(),
+    }
+
+
+def home_disputes():
+    """The first disputes, their sides with their numbers of published claims."""
+    positions = Position.objects.with_claim_counts()
+    disputes = Dispute.objects.prefetch_related(Prefetch("positions", queryset=positions))
+    return list(disputes[:HOME_DISPUTES])
+
+
+def home_map():
+    """The home page's small map of reported status."""
+    return status_map(Country.objects.with_status_reports(), small=True)
+
+
+def country_clause_matrix(request):
+    """Countries × clauses: the claims about each pair, by stance, each a link to them."""
+    cells = Claim.objects.published().stances_by_country_and_clause()
+    countries = sorted(
+        (
+            country
+            for country in Country.objects.all()
+            if any(key[0] == country.slug for key in cells)
+        ),
+        key=lambda country: country.name,
+    )
+    clauses = list(Clause.objects.all())
+    claims = reverse("claim-list")
+    matrix = pictures.matrix(
+        [(c.slug, c.name, c.get_absolute_url()) for c in countries],
+        [(c.code, c.title, c.get_absolute_url()) for c in clauses],
+        cells,
+        lambda country, clause: f"{claims}?country={country}&clause={clause}",
+    )
+    return render(
+        request,
+        "wcit/country_clause_matrix.html",
+        {"matrix": matrix, "country_count": len(countries), "clause_count": len(clauses)},
+    )
+
+
+class CountryDetailView(DetailView):
+    model = Country
+
+    def get(self, request, *args, **kwargs):
+        code = kwargs["code"]
+        if code != Country.key_for(code):
+            return redirect("country-detail", code=Country.key_for(code), permanent=True)
+        return super().get(request, *args, **kwargs)
+
+    def get_object(self, queryset=None):
+        countries = Country.objects.with_status_reports()
+        return get_object_or_404(countries, code=Country.key_for(self.kwargs["code"]).upper())
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        country = self.object
+        claims = Claim.objects.published().for_country(country)
+        clauses = Clause.objects.in_bulk()
+        groups = cache.per_version(claims.group_ids, "clauses", GROUP_LIMIT)
+        context["by_clause"] = sorted(
+            (
+                (clauses.get(pk), count, sample)
+                for pk, count, sample in Claim.objects.for_rows().in_groups(groups)
+            ),
+            key=lambda group: group[0].position if group[0] else 10_000,
+        )
+        context["claim_count"] = cache.per_version(claims.count)
+        voices = Claim.objects.published().by_speakers_from(country)
+        context["voices"] = list(voices.for_rows()[:GROUP_LIMIT])
+        context["voice_count"] = cache.per_version(voices.count)
+        context["disputes"] = cache.per_version(list, Dispute.objects.involving(claims))
+        return context
+
+
+class ClauseDetailView(DetailView):
+    slug_field = "code"
+    slug_url_kwarg = "code"
+
+    def get_queryset(self):
+        return Clause.objects.with_versions()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        claims = Claim.objects.published().for_clause(self.object)
+        order = {Claim.Stance.FOR: 0, Claim.Stance.AGAINST: 1, Claim.Stance.NEUTRAL: 2, "": 3}
+        samples = cache.per_version(claims.group_ids, "stance", STANCE_LIMIT)
+        groups = sorted(Claim.objects.for_rows().in_groups(samples), key=lambda g: order[g[0]])
+        context["claim_count"] = sum(count for _stance, count, _sample in groups)
+        context["stance_limit"] = STANCE_LIMIT
+        context["stances"] = [
+            {
+                "key": stance or Claim.NO_STANCE,
+                "label": sample[0].stance_label,
+                "meaning": Claim.STANCE_MEANINGS[stance or Claim.NO_STANCE],
+                "count": count,
+                "speakers": sorted(
+                    grouped(sample, lambda claim: claim.speaker), key=lambda item: -len(item[1])
+                ),
+            }
+            for stance, count, sample in groups
+        ]
+        context["versions"] = reading.compare_versions(self.object.versions)
+        context["disputes"] = cache.per_version(list, Dispute.objects.involving(claims))
+        return context
+
+
+class SourceDetailView(DetailView):
+    def get_queryset(self):
+        return Source.objects.select_related("author", "parent")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        source = self.object
+        thread = Source.objects.descendants_of(source)
+        # ?clean=1 shows the text without marks or notes.
+        context["clean"] = clean = self.request.GET.get("clean") == "1"
+        claims_by_source = defaultdict(list)
+        claims = Claim.objects.published().filter(source__in=[source, *thread])
+        for claim in claims.one_per_passage():
+            claims_by_source[claim.source_id].append(claim)
+        for item in [source, *thread]:
+            claims = claims_by_source[item.pk]
+            for claim in claims:
+                claim.source = item
+            item.paragraphs = reading.render_text(item.text, claims, marked=not clean)
+            item.claim_list = claims
+        context["tally"] = tally(
+            Claim.objects.published().filter(source=source), "source", source.slug
+        )
+        context["replies"] = Source.tree(thread, root=source)
+        context["disputes"] = Dispute.objects.involving(
+            Claim.objects.published().filter(source__in=[source, *thread])
+        )
+        return context
+
+
+class SpeakerDetailView(DetailView):
+    def get_queryset(self):
+        return Speaker.objects.select_related("country")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        claims = Claim.objects.published().filter(speaker=self.object)
+        sources = Source.objects.only("slug", "title", "published").in_bulk()
+        context["claim_count"] = cache.per_version(claims.count)
+        groups = cache.per_version(claims.group_ids, "source", GROUP_LIMIT)
+        context["by_source"] = sorted(
+            (
+                (sources[pk], count, sample)
+                for pk, count, sample in Claim.objects.for_rows().in_groups(groups)
+            ),
+            key=lambda group: group[0].slug,
+        )
+        context["tally"] = tally(claims, "speaker", self.object.slug)
+        context["authored"] = self.object.sources.all()
+        context["disputes"] = cache.per_version(list, Dispute.objects.involving(claims))
+        return context
+
+
+class DisputeDetailView(DetailView):
+    def get_queryset(self):
+        return Dispute.objects.for_list()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        dispute = self.object
+        claims = {claim.pk: claim for claim in dispute.claims()}
+        side = {
+            claim.pk: position
+            for position in dispute.positions.all()
+            for claim in position.published_claims
+        }
+        for claim in claims.values():
+            claim.side = side[claim.pk]
+        # Bounded, so that the page does not grow without end with the data: each side
+        # shows its first claims and links to them all; the exchange stops at a limit.
+        for position in dispute.positions.all():
+            position.shown = position.published_claims[:SIDE_LIMIT]
+        context["exchange_limit"] = EXCHANGE_LIMIT
+        relations = list(
+            ClaimRelation.objects.filter(from_claim__in=claims, to_claim__in=claims).order_by("id")[
+                : EXCHANGE_LIMIT + 1
+            ]
+        )
+        context["exchange_cut"] = len(relations) > EXCHANGE_LIMIT
+        relations = relations[:EXCHANGE_LIMIT]
+        for relation in relations:
+            # The claims already fetched, with their speakers, sources and sides.
+            relation.from_claim, relation.to_claim = (
+                claims[relation.from_claim_id],
+                claims[relation.to_claim_id],
+            )
+        context["exchange"] = reading.exchange(relations, order=reading.chronological)
+        return context
+
+
+class ClaimDetailView(DetailView):
+    def get_queryset(self):
+        return Claim.objects.published().for_list()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        claim = self.object
+        published = Claim.objects.published()
+        claim.passage_anchor = (
+            published.same_passage_as(claim).order_by("id").values_list("pk", flat=True).first()
+        )
+        # Bounded: the first answers each way, with how many there are in all.
+        for direction, other in (("relations_out", "to_claim"), ("relations_in", "from_claim")):
+            relations = getattr(claim, direction).filter(**{f"{other}__in": published})
+            context[f"{direction}_count"] = relations.count()
+            related = relations.select_related(f"{other}__source")
+            context[direction] = list(
+                related.defer(f"{other}__source__search_document")[:RELATION_LIMIT]
+            )
+        anchor = claim.anchor
+        context["before"], context["passage"], context["after"] = reading.context(
+            claim.source.text, anchor.start, anchor.end
+        )
+        if claim.source.url:
+            context["original_url"] = claim.source.url + reading.text_fragment(claim.quote)
+        context["json_ld"] = json_ld(self.request, claim)
+        context["positions"] = claim.positions.select_related("dispute")
+        return context
+
+
+def json_ld(request, claim):
+    """The claim's schema.org JSON-LD, as safe <script> content."""
+    text = json.dumps(schema_org_claim(request, claim), ensure_ascii=False)
+    # The same escapes as Django's json_script: no "</script>" can close the element early.
+    return mark_safe(text.replace("<", "\\u003C").replace(">", "\\u003E").replace("&", "\\u0026"))
