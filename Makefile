@@ -45,9 +45,11 @@ serve: install
 test: install
 	$(PY) -m pytest
 
+## ruff, then the import contracts of pyproject.toml (layers, no cycles).
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: install
 	$(VENV)/bin/ruff check --fix .
