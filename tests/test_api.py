@@ -14,6 +14,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from wcit import filters
 from wcit.filters import ClaimFilter
 from wcit.models import Claim, ClaimRelation, Clause, Country, Source, Speaker
 from wcit.wsgi import application
@@ -102,6 +103,28 @@ def test_openapi_document_and_docs_page(client):
     assert methods == {"get"}
     assert "/api/claims/{id}/annotation" in document["paths"]
     assert client.get("/api/docs").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path, filterset",
+    [
+        ("/api/claims/", filters.ClaimFilter),
+        ("/api/disputes/", filters.DisputeFilter),
+        ("/api/countries/", filters.CountryFilter),
+        ("/api/sources/", filters.SourceFilter),
+        ("/api/speakers/", filters.SpeakerFilter),
+    ],
+)
+def test_the_documentation_lists_every_parameter_a_list_takes(client, path, filterset):
+    """Made from the FilterSets, the documented parameters cannot drift from the real ones."""
+    operation = client.get("/api/openapi.json").json()["paths"][path]["get"]
+    documented = {parameter["name"]: parameter for parameter in operation["parameters"]}
+    assert set(documented) == {*filterset.base_filters, "page"}
+    for name, each in filterset.base_filters.items():
+        choices = each.extra.get("choices")
+        if choices is not None and not callable(choices):
+            enum = documented[name]["schema"]["enum"]
+            assert set(enum) == {"", *(str(value) for value, _label in choices)}, name
 
 
 # Lists and details -----------------------------------------------------------

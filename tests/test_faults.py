@@ -117,8 +117,53 @@ def test_site_answers_again_once_the_database_returns(client):
     assert client.get("/claims/").status_code == 200
 
 
-def test_connections_are_health_checked_for_recovery_without_restart():
-    assert settings.DATABASES["default"]["CONN_HEALTH_CHECKS"] is True
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="ends a PostgreSQL backend")
+def test_a_kept_connection_that_broke_while_idle_is_replaced_without_restart():
+    """A process keeps its connection between requests (DJANGO_CONN_MAX_AGE); when the server
+    ends it meanwhile (a restart, a failover, an idle timeout), the next request checks it,
+    finds it broken and connects again, instead of failing on it."""
+    from urllib.parse import urlparse, urlunparse
+
+    # Through the WSGI handler, as a server calls it: the test client skips the check that
+    # each request starts with.
+    code = (
+        "import io, os, psycopg\n"
+        "from django.core.wsgi import get_wsgi_application\n"
+        "from django.db import connection\n"
+        "application = get_wsgi_application()\n"
+        "def get():\n"
+        "    environ = {'REQUEST_METHOD': 'GET', 'PATH_INFO': '/healthz',\n"
+        "               'HTTP_HOST': 'localhost', 'SERVER_NAME': 'localhost',\n"
+        "               'SERVER_PORT': '80', 'wsgi.input': io.BytesIO(),\n"
+        "               'wsgi.url_scheme': 'http'}\n"
+        "    status = []\n"
+        "    body = application(environ, lambda s, h: status.append(s))\n"
+        "    b''.join(body); body.close()\n"
+        "    print(status[0].split()[0])\n"
+        "get()\n"
+        "pid = connection.connection.info.backend_pid\n"
+        "with psycopg.connect(os.environ['ADMIN_URL'], autocommit=True) as admin:\n"
+        "    admin.execute('SELECT pg_terminate_backend(%s)', [pid])\n"
+        "get()\n"
+    )
+    url = urlparse(os.environ["DATABASE_URL"])
+    test_database = urlunparse(url._replace(path=f"/{connection.settings_dict['NAME']}"))
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "wcit.settings",
+            "DJANGO_DEBUG": "1",
+            "DJANGO_CONN_MAX_AGE": "60",
+            "DATABASE_URL": test_database,
+            "ADMIN_URL": test_database,
+        },
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.split() == ["200", "200"], result.stdout + result.stderr
 
 
 def test_500_and_503_pages_render_without_the_database(rf, django_assert_num_queries):

@@ -123,6 +123,18 @@ def test_gunicorn_serves_pages_with_debug_off(production_server):
     assert "immutable" in headers["Cache-Control"]
 
 
+def test_static_files_carry_the_security_headers(production_server):
+    """WhiteNoise answers static files itself: only if it runs after SecurityMiddleware do
+    they carry its headers."""
+    status, _headers, body = production_server.get("/claims/", HTTPS)
+    stylesheet = BeautifulSoup(body, "html.parser").select_one('link[rel="stylesheet"]')["href"]
+    status, headers, _body = production_server.get(stylesheet, HTTPS)
+    assert status == 200
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Strict-Transport-Security"].startswith("max-age=")
+    assert headers["Referrer-Policy"] == "same-origin"
+
+
 def test_gunicorn_errors_are_branded_pages_without_debug_details(production_server):
     status, _headers, body = production_server.get("/countries/zz/", HTTPS)
     assert status == 404

@@ -71,6 +71,7 @@ def test_search_page_groups_claims_and_passages(client):
 
 
 def test_search_page_handles_junk_and_overlong_queries(client):
+    """Junk holds no word; an over-long query is refused by the request limits, naming q."""
     assert "holds no word" in client.get("/search/", {"q": "!!!"}).content.decode()
     assert client.get("/search/").status_code == 200
     response = client.get("/search/", {"q": "x" * 301})

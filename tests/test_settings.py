@@ -28,13 +28,6 @@ def test_production_with_secret_key_starts():
     assert result.returncode == 0, result.stderr
 
 
-def test_whitenoise_follows_security_middleware():
-    middleware = settings.MIDDLEWARE
-    assert middleware.index("whitenoise.middleware.WhiteNoiseMiddleware") == (
-        middleware.index("django.middleware.security.SecurityMiddleware") + 1
-    )
-
-
 def test_migrations_are_complete():
     result = subprocess.run(
         [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],

@@ -3,9 +3,9 @@
 The ninja ``Schema`` classes here are the API's responses (so /api/openapi.json
 documents them) and the rows of the ``.json`` downloads; the ``.csv`` downloads
 are the same rows flattened (``flatten``), and a claim page's schema.org JSON-LD
-is built from the same rows. Lists, wherever they are served, are paged by
-``paginate`` in their model's default order (``DEFAULT_ORDER``), and a bad
-parameter is a ``wcit.problems.InvalidParameters``, documented here as ``ErrorOut``.
+(``wcit.views.pages``) is built from the same rows. Lists, wherever they are served,
+are paged by ``paginate`` in their model's default order (``DEFAULT_ORDER``), and a
+bad parameter is a ``wcit.problems.InvalidParameters``, documented as ``ErrorOut``.
 """
 
 import json
@@ -494,36 +494,3 @@ class DisputeOut(Schema):
     @staticmethod
     def resolve_html_url(dispute, context):
         return html_url(context, dispute)
-
-
-# schema.org ----------------------------------------------------------------
-
-
-def _agent(speaker):
-    kind = "Person" if speaker["kind"] == Speaker.Kind.PERSON else "Organization"
-    return {"@type": kind, "name": speaker["name"], "url": speaker["html_url"]}
-
-
-def schema_org_claim(request, claim):
-    """A schema.org ``Claim`` whose ``appearance`` is its source, from the rows above."""
-    (row,) = rows(ClaimBase, [claim], request)
-    (source,) = rows(SourceBase, [claim.source], request)
-    appearance = {"@type": "CreativeWork", "name": source["title"]}
-    appearance["url"] = source["url"] or source["html_url"]
-    if claim.source.author:
-        (author,) = rows(SpeakerBase, [claim.source.author], request)
-        appearance["author"] = _agent(author)
-    if source["published"]:
-        appearance["datePublished"] = source["published"]
-    data = {
-        "@context": "https://schema.org",
-        "@type": "Claim",
-        "url": row["html_url"],
-        "name": row["summary"],
-        "text": row["quote"],
-        "appearance": appearance,
-    }
-    if claim.speaker:
-        (speaker,) = rows(SpeakerBase, [claim.speaker], request)
-        data["author"] = _agent(speaker)
-    return data

@@ -22,7 +22,7 @@ from ..models import (
     Source,
     Speaker,
 )
-from ..schemas import schema_org_claim
+from ..schemas import ClaimBase, SourceBase, SpeakerBase, rows
 from .figures import grouped, status_map, tally
 
 # How many claims a group on a page shows before linking to the filtered list.
@@ -295,3 +295,33 @@ def json_ld(request, claim):
     text = json.dumps(schema_org_claim(request, claim), ensure_ascii=False)
     # The same escapes as Django's json_script: no "</script>" can close the element early.
     return mark_safe(text.replace("<", "\\u003C").replace(">", "\\u003E").replace("&", "\\u0026"))
+
+
+def _agent(speaker):
+    kind = "Person" if speaker["kind"] == Speaker.Kind.PERSON else "Organization"
+    return {"@type": kind, "name": speaker["name"], "url": speaker["html_url"]}
+
+
+def schema_org_claim(request, claim):
+    """A schema.org ``Claim`` whose ``appearance`` is its source, from the rows above."""
+    (row,) = rows(ClaimBase, [claim], request)
+    (source,) = rows(SourceBase, [claim.source], request)
+    appearance = {"@type": "CreativeWork", "name": source["title"]}
+    appearance["url"] = source["url"] or source["html_url"]
+    if claim.source.author:
+        (author,) = rows(SpeakerBase, [claim.source.author], request)
+        appearance["author"] = _agent(author)
+    if source["published"]:
+        appearance["datePublished"] = source["published"]
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Claim",
+        "url": row["html_url"],
+        "name": row["summary"],
+        "text": row["quote"],
+        "appearance": appearance,
+    }
+    if claim.speaker:
+        (speaker,) = rows(SpeakerBase, [claim.speaker], request)
+        data["author"] = _agent(speaker)
+    return data
