@@ -6,6 +6,7 @@ The same FilterSets filter the HTML lists, their downloads and the API lists:
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.template.loader import render_to_string
 
@@ -19,11 +20,26 @@ def position_choices():
     return [(f"{p.dispute.slug}:{p.key}", f"{p.dispute.question} {p.label}") for p in positions]
 
 
-class CountryCodeField(forms.ModelChoiceField):
+class KeyChoiceField(forms.ModelChoiceField):
+    """A record chosen by its natural key (``to_field_name``); a bad key is named back."""
+
+    default_error_messages = {
+        "invalid_choice": "Select a valid choice. %(value)s is not one of the available choices."
+    }
+
+
+class CountryCodeField(KeyChoiceField):
     """A country by its ISO code in either case (``SE`` and ``se``), offered in lower case."""
 
     def to_python(self, value):
-        return super().to_python(Country.key_for(value).upper() if value else value)
+        try:
+            return super().to_python(Country.key_for(value).upper() if value else value)
+        except ValidationError:
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": Country.key_for(value)},
+            ) from None
 
     def prepare_value(self, value):
         if isinstance(value, Country):
@@ -31,21 +47,24 @@ class CountryCodeField(forms.ModelChoiceField):
         return Country.key_for(value) if isinstance(value, str) else value
 
 
-class CountryCodeFilter(django_filters.ModelChoiceFilter):
+class KeyFilter(django_filters.ModelChoiceFilter):
+    """A filter choosing one ``model`` record by its natural key (a code or a slug): validated
+    by looking that one key up, and offered as the list of them where the form is shown."""
+
+    field_class = KeyChoiceField
+
+    def __init__(self, model, *args, **kwargs):
+        kwargs.setdefault("to_field_name", model.key_field)
+        super().__init__(*args, queryset=model.objects.all(), **kwargs)
+
+
+class CountryCodeFilter(KeyFilter):
     """Records about a country given by its code; ``field_name`` is the link to countries."""
 
     field_class = CountryCodeField
 
     def __init__(self, *args, **kwargs):
-        super().__init__(*args, queryset=Country.objects.all(), to_field_name="code", **kwargs)
-
-
-def key_filter(model, label, **kwargs):
-    """A filter choosing one ``model`` record by its natural key (a code or a slug): validated
-    by looking that one key up, and offered as the list of them where the form is shown."""
-    return django_filters.ModelChoiceFilter(
-        label=label, queryset=model.objects.all(), to_field_name=model.key_field, **kwargs
-    )
+        super().__init__(Country, *args, to_field_name="code", **kwargs)
 
 
 NO_STANCE = Claim.NO_STANCE
@@ -185,9 +204,9 @@ class ClaimFilter(FacetedFilterSet):
 
     q = django_filters.CharFilter(label="Text", method="filter_text")
     country = CountryCodeFilter(label="Country", field_name="countries")
-    clause = key_filter(Clause, "Clause", field_name="clauses")
-    source = key_filter(Source, "Source")
-    speaker = key_filter(Speaker, "Speaker")
+    clause = KeyFilter(Clause, label="Clause", field_name="clauses")
+    source = KeyFilter(Source, label="Source")
+    speaker = KeyFilter(Speaker, label="Speaker")
     kind = django_filters.ChoiceFilter(label="Kind", choices=Claim.Kind.choices)
     stance = django_filters.ChoiceFilter(
         label="Stance",
@@ -258,9 +277,9 @@ class DisputeFilter(FacetedFilterSet):
     }
 
     country = CountryCodeFilter(label="Country", method="filter_claims")
-    clause = key_filter(Clause, "Clause", method="filter_claims")
-    source = key_filter(Source, "Source", method="filter_claims")
-    speaker = key_filter(Speaker, "Speaker", method="filter_claims")
+    clause = KeyFilter(Clause, label="Clause", method="filter_claims")
+    source = KeyFilter(Source, label="Source", method="filter_claims")
+    speaker = KeyFilter(Speaker, label="Speaker", method="filter_claims")
 
     CLAIM_FIELDS = {
         "country": "countries",
