@@ -10,8 +10,8 @@ process, and the old entries simply expire.
 ``PageCacheMiddleware`` answers anonymous public GET and HEAD requests from the
 cache, with an ETag and Last-Modified taken from the version, and 304 to a
 conditional request whose validator still matches. ``per_version`` caches any
-computed value (facet counts, a list's count, a page's group counts) the same way,
-in the shared cache. A public request reads the version once, at its start, and
+computed value (a list's count and filter block, a page's group counts) the same
+way, in the shared cache, under a key derived from what it computes. A public request reads the version once, at its start, and
 uses that one throughout (the middleware pins it).
 """
 
@@ -125,9 +125,9 @@ def per_version(compute, *args):
     if not settings.SHARED_CACHE:
         return compute(*args)
     name = _name(compute)
+    parts = repr([name, *(key_part(part) for part in _bound(compute, args))])
     try:
-        parts = [name, *(key_part(part) for part in _bound(compute, args))]
-        key = f"v:{data_version()}:{_digest(repr(parts))}"
+        key = f"v:{data_version()}:{_digest(parts)}"
         value = cache.get(key)
     except Exception as error:  # noqa: BLE001 - a cache outage must not take the site down
         logger.warning("Cache unavailable, computing %s: %s", name, error)
