@@ -11,8 +11,9 @@ process, and the old entries simply expire.
 cache, with an ETag and Last-Modified taken from the version, and 304 to a
 conditional request whose validator still matches. ``per_version`` caches any
 computed value (a list's count and filter block, a page's group counts) the same
-way, in the shared cache, under a key derived from what it computes. A public request reads the version once, at its start, and
-uses that one throughout (the middleware pins it).
+way, in the shared cache, under a key derived from what it computes. A public request
+reads the version once, at its start, and uses that one throughout (the middleware
+pins it).
 """
 
 import hashlib
