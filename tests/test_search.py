@@ -1,6 +1,7 @@
 """Search behaves the same on PostgreSQL (full-text) and SQLite (stemmed fallback)."""
 
 import json
+from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
@@ -113,3 +114,28 @@ def test_search_shows_the_best_claims_and_links_to_them_all(client, grow_corpus)
     assert len(soup.select("#claim-hits ~ article.search-hit")) == SEARCH_LIMIT
     assert f"the best {SEARCH_LIMIT}" in soup.select_one("#claim-hits").get_text()
     assert soup.select_one('a[href="/claims/?q=internet"]')
+
+
+# Both backends find the same ------------------------------------------------------
+
+PARITY = json.loads((Path(__file__).parent / "search_parity.json").read_text())
+
+
+@pytest.mark.parametrize("query", list(PARITY))
+def test_both_databases_find_the_same_claims_and_sources(query):
+    """What PostgreSQL finds for each query (recorded by tests/record_search_parity.py on the
+    shipped fixtures), found again here, on SQLite and on PostgreSQL: words whose stem is not
+    a prefix of them ("treaty"), plurals, phrases, quoted phrases with stop words, or, -word,
+    hyphenated words, numbers, words of summaries only."""
+    expected = PARITY[query]
+    claims = search.search_claims(Claim.objects.published(), query)
+    assert sorted(claims.values_list("pk", flat=True)) == expected["claims"]
+    passages = search.passage_hits(Source.objects.all(), query, limit=1000)
+    assert sorted(hit.source.slug for hit in passages) == expected["sources"]
+
+
+def test_the_parity_queries_cover_what_the_fallback_used_to_miss():
+    """The claims the word-start fallback missed are in the list, with what they find."""
+    assert len(PARITY["treaty"]["claims"]) > 30
+    assert PARITY["policy"]["claims"] and PARITY['"heavy heart"']["claims"]
+    assert PARITY["-internet"]["claims"] and not PARITY["don't"]["claims"]

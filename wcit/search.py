@@ -1,10 +1,11 @@
 """Full-text search over claims and source texts, one interface on both databases.
 
 PostgreSQL: ``django.contrib.postgres`` search with English stemming, ranking
-and ``SearchHeadline`` snippets, backed by GIN expression indexes (migration
-0004). SQLite, the embedded default: each query word is stemmed with the same
-Snowball English stemmer and matched at word starts; rank counts the words
-found, summary hits weighing more than quote hits.
+and ``SearchHeadline`` snippets, backed by GIN indexes on stored vectors. SQLite,
+the embedded default: ``wcit.lexemes`` does in Python what PostgreSQL does (the same
+tokens, stop words, stems, phrases, ``or`` and ``-word``), so both find the same
+claims; the database only narrows the candidates by word prefix. There, rank counts
+the query's words found, summary hits weighing more than quote hits.
 
 Snippets are built from untrusted source text: the database marks hits with
 control characters, everything is escaped, then the marks become ``<mark>``.
@@ -13,7 +14,6 @@ control characters, everything is escaped, then the marks become ``<mark>``.
 import re
 from dataclasses import dataclass
 
-import snowballstemmer
 from django.contrib.postgres.search import (
     SearchHeadline,
     SearchQuery,
@@ -24,13 +24,13 @@ from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from . import lexemes
 from .models import Clause, Country, Dispute, Source, Speaker
 from .models.documents import CONFIG
 from .reading import paragraph_ranges, text_fragment
 
 START, STOP = "\x02", "\x03"
 WORD = re.compile(r"\w+", re.UNICODE)
-STEMMER = snowballstemmer.stemmer("english")
 
 
 def using_postgres():
@@ -42,36 +42,42 @@ def terms(text):
     return [word.lower() for word in WORD.findall(text or "")][:12]
 
 
-def stems(text):
-    return list(dict.fromkeys(STEMMER.stemWord(word) for word in terms(text)))
-
-
 def highlight(marked):
     """Safe HTML from text whose hits are wrapped in START/STOP."""
     html = escape(marked).replace(START, "<mark>").replace(STOP, "</mark>")
     return mark_safe(html)
 
 
-def word_stems(text):
-    return {STEMMER.stemWord(word.lower()) for word in WORD.findall(text)}
+def _mark(text, found):
+    """Wrap each word of ``text`` whose lexeme is one of ``found`` in START/STOP."""
+    spans, end = [], -1
+    for lexeme, start, stop in lexemes.tokens(text):
+        # A hyphenated word's lexeme covers its parts: mark it whole, or its parts.
+        if lexeme in found and start >= end:
+            spans.append((start, stop))
+            end = stop
+    for start, stop in reversed(spans):
+        text = text[:start] + START + text[start:stop] + STOP + text[stop:]
+    return text
 
 
-def _mark_stems(text, found):
-    """Wrap each word of ``text`` whose stem is one of ``found`` in START/STOP."""
-    found = set(found)
-    return WORD.sub(
-        lambda m: (
-            START + m.group(0) + STOP
-            if STEMMER.stemWord(m.group(0).lower()) in found
-            else m.group(0)
-        ),
-        text,
-    )
-
-
-def _word_start(stem):
-    # Django runs SQLite's REGEXP with Python's re; \b anchors the stem at a word start.
-    return r"\b" + re.escape(stem)
+def _narrowed(queryset, query, fields):
+    """``queryset`` less what cannot match ``query``: each word of its one group (if it has
+    but one) must start a word of one of ``fields``. Python decides the rest."""
+    if len(query.groups) != 1:
+        return queryset
+    for negated, phrase in query.groups[0]:
+        if negated:
+            continue
+        for lexeme, _distance in phrase:
+            start = lexemes.prefix(lexeme)
+            # Django runs SQLite's REGEXP with Python's re: anchored where a word starts.
+            pattern = (r"(?<!\w)" if start[0].isalnum() else "") + re.escape(start)
+            condition = Q()
+            for name in fields:
+                condition |= Q(**{f"{name}__iregex": pattern})
+            queryset = queryset.filter(condition)
+    return queryset
 
 
 def text_query(text):
@@ -89,19 +95,17 @@ def search_claims(queryset, text):
             .annotate(rank=SearchRank(F("search_document"), query))
             .order_by("-rank", "id")
         )
-    found = stems(text)
-    if not found:
+    query = lexemes.parse(text)
+    if not query:
         return queryset.none()
-    # The database narrows by word prefix; Python keeps the words whose stem is the query's.
-    candidates = queryset
-    for stem in found:
-        pattern = _word_start(stem)
-        candidates = candidates.filter(Q(summary__iregex=pattern) | Q(quote__iregex=pattern))
-    scores = {}
-    for pk, summary, quote in candidates.values_list("pk", "summary", "quote"):
-        in_summary, in_quote = word_stems(summary), word_stems(quote)
-        if all(stem in in_summary or stem in in_quote for stem in found):
-            scores[pk] = sum(2 * (s in in_summary) + (s in in_quote) for s in found)
+    found, scores = query.lexemes(), {}
+    for pk, summary, quote in _narrowed(queryset, query, ["summary", "quote"]).values_list(
+        "pk", "summary", "quote"
+    ):
+        if query.matches(lexemes.Document().add(summary).add(quote)):
+            in_summary = lexemes.Document().add(summary).positions
+            in_quote = lexemes.Document().add(quote).positions
+            scores[pk] = sum(2 * (word in in_summary) + (word in in_quote) for word in found)
     rank = Case(
         *[When(pk=pk, then=Value(score)) for pk, score in scores.items()],
         default=Value(0),
@@ -131,12 +135,12 @@ def claim_hits(queryset, text, limit=50):
     best = list(search_claims(queryset, text).values_list("pk", flat=True)[:limit])
     marked = {claim.pk: claim for claim in with_headlines(queryset.filter(pk__in=best), text)}
     claims = [marked[pk] for pk in best]
-    found = stems(text)
+    found = lexemes.parse(text).lexemes()
     hits = []
     for claim in claims:
         summary, quote = claim.summary_marked, claim.quote_marked
         if not using_postgres():
-            summary, quote = _mark_stems(summary, found), _mark_stems(quote, found)
+            summary, quote = _mark(summary, found), _mark(quote, found)
         hits.append((claim, highlight(summary), highlight(quote)))
     return hits
 
@@ -171,40 +175,32 @@ def passage_hits(sources, text, limit=20):
             .order_by("-rank", "slug")[:limit]
         )
         return [_passage(source, source.marked) for source in rows]
-    found = stems(text)
-    if not found:
+    query = lexemes.parse(text)
+    if not query:
         return []
-    for stem in found:
-        sources = sources.filter(text__iregex=_word_start(stem))
-    hits = []
-    for source in sources.order_by("slug"):
-        paragraphs = [source.text[s:e] for s, e in paragraph_ranges(source.text)]
-        counts = [_count_stems(paragraph, found) for paragraph in paragraphs]
-        if not all(stem in word_stems(source.text) for stem in found):
+    found, hits = query.lexemes(), []
+    for source in _narrowed(sources, query, ["text"]).order_by("slug"):
+        if not query.matches(lexemes.Document().add(source.text)):
             continue
+        paragraphs = [source.text[s:e] for s, e in paragraph_ranges(source.text)]
+        counts = [_count(paragraph, found) for paragraph in paragraphs]
         best = max(range(len(paragraphs)), key=lambda i: counts[i])
         hits.append((sum(counts), source, paragraphs[best]))
     hits.sort(key=lambda hit: (-hit[0], hit[1].slug))
     return [
-        _passage(source, _mark_stems(_trim(paragraph, found), found))
-        for _count, source, paragraph in hits[:limit]
+        _passage(source, _mark(_trim(paragraph, found), found))
+        for _count_, source, paragraph in hits[:limit]
     ]
 
 
-def _count_stems(text, found):
-    return sum(STEMMER.stemWord(word.lower()) in found for word in WORD.findall(text))
+def _count(text, found):
+    """How many words of ``text`` have a lexeme among ``found``."""
+    return sum(lexeme in found for lexeme, _start, _end in lexemes.tokens(text))
 
 
 def _trim(paragraph, found, width=220):
     """About ``width`` characters of ``paragraph`` around its first hit, cut at word breaks."""
-    first = next(
-        (
-            m.start()
-            for m in WORD.finditer(paragraph)
-            if STEMMER.stemWord(m.group(0).lower()) in found
-        ),
-        0,
-    )
+    first = next((start for lexeme, start, _end in lexemes.tokens(paragraph) if lexeme in found), 0)
     start = max(0, first - width // 2)
     if start:
         start = paragraph.find(" ", start) + 1 or start
