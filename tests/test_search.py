@@ -7,7 +7,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from wcit import search
-from wcit.models import Claim, Source
+from wcit.models import Claim, Clause, Country, Source
 from wcit.views import ClaimListView
 
 pytestmark = pytest.mark.django_db
@@ -139,3 +139,19 @@ def test_the_parity_queries_cover_what_the_fallback_used_to_miss():
     assert len(PARITY["treaty"]["claims"]) > 30
     assert PARITY["policy"]["claims"] and PARITY['"heavy heart"']["claims"]
     assert PARITY["-internet"]["claims"] and not PARITY["don't"]["claims"]
+
+
+def test_pages_are_found_by_their_text_with_the_same_stemming():
+    """"spam" is in Article 5B's description, not its title; the disputes about sanctioned
+    countries never say "sanctions"; a page found by its name comes before the others."""
+    assert ("Clause", Clause.objects.get(code="5b")) in search.page_hits("spam")
+    disputes = [page.slug for kind, page in search.page_hits("sanctions") if kind == "Dispute"]
+    assert set(disputes) >= {
+        "are-service-denials-the-us-governments-doing-or-the-providers",
+        "would-a-right-of-access-constrain-how-us-companies-serve-sanctioned-countries",
+    }
+    assert search.page_hits("Sweden")[0] == ("Country", Country.objects.get(code="SE"))
+    assert search.page_hits("se")[0] == ("Country", Country.objects.get(code="SE"))
+    hits = search.page_hits("security")
+    assert hits.index(("Clause", Clause.objects.get(code="5a"))) == 0  # "Security" in its title
+    assert search.page_hits("the") == []

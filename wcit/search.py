@@ -25,7 +25,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from . import lexemes
-from .models import Clause, Country, Dispute, Source, Speaker
+from .models import Clause, ClauseText, Country, Dispute, Source, Speaker
 from .models.documents import CONFIG
 from .reading import paragraph_ranges, text_fragment
 
@@ -218,24 +218,53 @@ def _passage(source, marked):
 
 
 def page_hits(text, limit=8):
-    """The pages whose name matches ``text``: "Sweden" finds Sweden's page before any claim.
+    """The pages ``text`` finds, as (kind, object): "Sweden" finds Sweden's page before any
+    claim, "spam" Article 5B (its description says so), "sanctions" the disputes about
+    sanctioned countries.
 
-    Countries, clauses, speakers, sources and disputes, as (kind, object) pairs.
-    Names are matched as typed (any case), a country by its ISO code too.
+    A page is found by its name (a country by its ISO code too) or its text: a clause's
+    description and its text as the sources quote it, a dispute's summary and sides, a
+    speaker's role, with the same words, stems and phrases as claim search. Pages found by
+    name come first, then by kind: countries, clauses, speakers, sources, disputes.
     """
-    needle = text.strip().lower()
-    if len(needle) < 2:
+    query = lexemes.parse(text)
+    code = text.strip().lower()
+    if not query and len(code) != 2:
         return []
-    hits = [
-        ("Country", country)
-        for country in Country.objects.all()
-        if needle in country.name.lower() or needle == country.slug
-    ]
-    hits += [
-        ("Clause", clause)
-        for clause in Clause.objects.filter(Q(title__icontains=needle) | Q(code__iexact=needle))
-    ]
-    hits += [("Speaker", speaker) for speaker in Speaker.objects.filter(name__icontains=needle)]
-    hits += [("Source", source) for source in Source.objects.filter(title__icontains=needle)]
-    hits += [("Dispute", dispute) for dispute in Dispute.objects.filter(question__icontains=needle)]
-    return hits[:limit]
+    found = []
+    for kind, obj, name, *more in _pages():
+        document = lexemes.Document().add(name)
+        if (kind == "Country" and code == obj.slug) or (query and query.matches(document)):
+            found.append((0, kind, obj))
+            continue
+        for other in more:
+            document.add(other)
+        if query and query.matches(document):
+            found.append((1, kind, obj))
+    found.sort(key=lambda hit: hit[0])  # stable: kinds keep their order
+    return [(kind, obj) for _rank, kind, obj in found[:limit]]
+
+
+def _pages():
+    """(kind, object, name, other texts...) of every page search can suggest."""
+    for country in Country.objects.all():
+        yield "Country", country, country.name
+    texts = {}
+    for clause_id, quote in ClauseText.objects.values_list("clause", "quote"):
+        texts.setdefault(clause_id, []).append(quote)
+    for clause in Clause.objects.all():
+        yield (
+            "Clause",
+            clause,
+            clause.title,
+            clause.code,
+            clause.description,
+            *texts.get(clause.pk, []),
+        )
+    for speaker in Speaker.objects.all():
+        yield "Speaker", speaker, speaker.name, speaker.role
+    for source in Source.objects.only("slug", "title", "outlet"):
+        yield "Source", source, source.title, source.outlet
+    for dispute in Dispute.objects.prefetch_related("positions"):
+        labels = [position.label for position in dispute.positions.all()]
+        yield "Dispute", dispute, dispute.question, dispute.summary, *labels
