@@ -43,10 +43,19 @@ def test_claim_filter_rejects_unknown_values(params):
     assert not ClaimFilter(params, queryset=Claim.objects.all()).is_valid()
 
 
-def test_country_filter_by_reported_status():
-    undecided = CountryFilter({"status": "undecided"}, queryset=Country.objects.all()).qs
+def test_country_filter_by_the_status_the_map_shows():
+    """Japan was reported undecided (13 Dec), then walking out (30 Dec): its status is the
+    latest report's, as on the map."""
+    undecided = CountryFilter({"status": ["undecided"]}, queryset=Country.objects.all()).qs
     assert Country.objects.get(code="SE") in undecided
     assert Country.objects.get(code="ZA") not in undecided
+    assert Country.objects.get(code="JP") not in undecided
+    refused = CountryFilter(
+        {"status": ["not_signed", "walked_out"]}, queryset=Country.objects.all()
+    )
+    assert {"JP", "US", "GB"} <= {str(c.code) for c in refused.qs}
+    named = CountryFilter({"status": ["named"]}, queryset=Country.objects.all()).qs
+    assert Country.objects.get(code="CN") in named
 
 
 def test_source_and_speaker_filters_by_kind():
@@ -78,7 +87,7 @@ def test_claim_filter_facets_and_active_chips_without_http():
 
 def test_country_status_filter_counts_are_not_multiplied():
     filterset = CountryFilter(
-        {"status": "not_signed"}, queryset=Country.objects.with_claim_counts()
+        {"status": ["walked_out"]}, queryset=Country.objects.with_claim_counts()
     )
     assert filterset.is_valid()
     us = filterset.qs.get(code="US")

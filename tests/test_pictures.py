@@ -8,7 +8,7 @@ import pytest
 from django.utils.safestring import SafeString
 
 from wcit import pictures
-from wcit.models import SignatureStatus
+from wcit.models import Country, SignatureStatus
 
 SVG = "{http://www.w3.org/2000/svg}"
 HOSTILE = '<script>alert("x")</script>'
@@ -105,8 +105,9 @@ def test_each_status_has_its_own_pattern_as_well_as_its_own_colour():
     assert pictures.STATUS_STYLES["disputed"][2] == "hatch"
 
 
-def test_map_statuses_are_the_models_plus_disputed():
-    assert set(pictures.STATUS_STYLES) == {*SignatureStatus.values, "disputed"}
+def test_map_statuses_are_the_models_plus_disputed_and_named():
+    assert set(pictures.STATUS_STYLES) == {*SignatureStatus.values, "disputed", "named"}
+    assert list(pictures.STATUS_STYLES) == [value for value, _label in Country.MAP_STATUSES]
 
 
 def test_map_legend_draws_every_status_with_the_maps_own_pattern():

@@ -142,7 +142,7 @@ def test_the_parity_queries_cover_what_the_fallback_used_to_miss():
 
 
 def test_pages_are_found_by_their_text_with_the_same_stemming():
-    """"spam" is in Article 5B's description, not its title; the disputes about sanctioned
+    """ "spam" is in Article 5B's description, not its title; the disputes about sanctioned
     countries never say "sanctions"; a page found by its name comes before the others."""
     assert ("Clause", Clause.objects.get(code="5b")) in search.page_hits("spam")
     disputes = [page.slug for kind, page in search.page_hits("sanctions") if kind == "Dispute"]

@@ -1,6 +1,7 @@
 import json
 from collections import Counter
 from datetime import date
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
@@ -282,13 +283,13 @@ def country_rows(response):
 def test_a_status_filter_keeps_each_countrys_claim_count(client):
     """The status filter once joined the reporting claims and multiplied the counts."""
     unfiltered = country_rows(client.get("/countries/"))
-    filtered = country_rows(client.get("/countries/?status=not_signed"))
+    filtered = country_rows(client.get("/countries/?status=walked_out"))
     assert "us" in filtered and len(filtered) < len(unfiltered)
-    # The United States is reported as not signing by several claims: a join would
+    # The United States is reported as walking out by several claims: a join would
     # count each of its claims once per such report.
     assert (
         Claim.objects.published()
-        .filter(countries__code="US", signature_status="not_signed")
+        .filter(countries__code="US", signature_status="walked_out")
         .count()
         > 1
     )
@@ -381,9 +382,11 @@ def test_country_list_has_one_row_per_country_with_its_latest_status(client):
     soup = soup_of(client.get("/countries/"))
     rows = {row.th.get_text(strip=True): row for row in soup.select("table.countries tbody tr")}
     assert len(rows) == Country.objects.count()
-    japan = rows["Japan"].select_one('td[data-label="Latest reported status"]').get_text(" ")
+    japan = rows["Japan"]
     # Undecided on 13 Dec (CDT), reported as walking out on 30 Dec (People's Democracy).
-    assert "Walked out" in japan and "30 Dec 2012" in japan
+    assert japan.select_one('td[data-label="Status"]').get_text(strip=True) == "Walked out"
+    latest = japan.select_one('td[data-label="Latest report"]').get_text(" ")
+    assert "30 Dec 2012" in latest and "after the conference closed" in latest
 
 
 def test_source_page_renders_markdown_headings_and_offers_the_clean_text(client):
@@ -464,3 +467,79 @@ def test_claim_rows_read_nothing_beyond_for_rows(django_assert_num_queries):
         html = render_to_string("wcit/_claim_rows.html", {"claims": claims})
     assert html.count("<article") == len(claims) > 400
     assert any(claim.speaker for claim in claims) and any(claim.rebutted_count for claim in claims)
+
+
+# Where each country stood -----------------------------------------------------------
+
+
+def test_a_status_says_as_of_when_and_that_no_final_decision_is_reported(client):
+    """Sweden: undecided on 13 December 2012 (CDT), a date the sources give for the close,
+    and no later report: the page says when, from whom, and that no decision is reported."""
+    soup = soup_of(client.get("/countries/se/"))
+    answer = soup.select_one("p.answer").get_text(" ", strip=True)
+    assert "Undecided" in answer and "WCIT Watch Day 11" in answer
+    assert "13 Dec 2012, as the conference closed" in answer
+    assert "No source reports whether Sweden signed in the end." in answer
+    closing = soup.select_one("p.answer + p").get_text(" ", strip=True)
+    assert "13 December 2012" in closing and "14 December 2012" in closing
+    # The United States: decisions reported, after the close.
+    answer = soup_of(client.get("/countries/us/")).select_one("p.answer").get_text(" ")
+    assert "after the conference closed" in answer and "No source reports" not in answer
+
+
+def test_named_countries_without_a_status_are_not_unnamed(client):
+    """China is named by twelve claims but no source reports whether it signed."""
+    soup = soup_of(client.get("/countries/"))
+    china = soup.select_one('.wcit-map a[href="/countries/cn/"]')
+    assert china["aria-label"] == "China: named, no status reported"
+    row = next(r for r in soup.select("table.countries tbody tr") if r.th.get_text() == "China")
+    assert row.select_one('td[data-label="Status"]').get_text(strip=True) == "No status reported"
+    legend = soup.select_one(".wcit-legend").get_text(" ")
+    assert "Named, no status reported" in legend and "Not named by the sources" in legend
+
+
+def legend_counts(soup):
+    """{status: the number the map's legend gives}, from the legend's links."""
+    counts = {}
+    for link in soup.select(".wcit-legend a"):
+        status = parse_qs(urlsplit(link["href"]).query)["status"][0]
+        counts[status] = int(link.span.get_text().strip("()"))
+    return counts
+
+
+def test_the_map_the_filter_and_the_list_count_the_same_countries(client):
+    soup = soup_of(client.get("/countries/"))
+    counts = legend_counts(soup)
+    assert set(counts) >= {"signed", "not_signed", "walked_out", "undecided", "named"}
+    assert sum(counts.values()) == Country.objects.count()
+    badges = [cell.get_text(strip=True) for cell in soup.select('td[data-label="Status"]')]
+    for status, count in counts.items():
+        filtered = soup_of(client.get("/countries/", {"status": status}))
+        assert len(filtered.select("table.countries tbody tr")) == count, status
+        assert len(filtered.select(f"svg a.wcit-status-{status}")) == count, status
+    assert len(badges) == Country.objects.count()
+
+
+def test_the_status_filter_takes_several_values_and_answers_who_refused(client):
+    soup = soup_of(client.get("/countries/"))
+    refused = soup.select_one('p.answer a[href*="status=walked_out"]')
+    both = soup_of(client.get("/countries/" + refused["href"].split("#")[0]))
+    statuses = {c.get_text(strip=True) for c in both.select('td[data-label="Status"]')}
+    assert statuses == {"Did not sign", "Walked out"}
+    counts = legend_counts(soup)
+    assert (
+        len(both.select("table.countries tbody tr")) == counts["not_signed"] + counts["walked_out"]
+    )
+    assert client.get("/countries/?status=maybe").status_code == 400
+    api = client.get("/api/countries/?status=not_signed&status=walked_out").json()
+    assert {country["status"] for country in api["results"]} == {"not_signed", "walked_out"}
+
+
+def test_badges_and_map_share_one_colour_per_status():
+    from pathlib import Path
+
+    from wcit import pictures
+
+    css = (Path(__file__).parent.parent / "static" / "wcit" / "site.css").read_text()
+    for status, (_words, colour, _marks) in pictures.STATUS_STYLES.items():
+        assert f".status-{status} {{ background: {colour}; }}" in css, status

@@ -7,6 +7,7 @@ HTML list's filters (``ClaimFilter``), with the same 400 for a bad value.
 
 from typing import Literal
 
+import django_filters
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from ninja import Field, NinjaAPI, Path, Query, Schema
@@ -141,11 +142,18 @@ def query_schema(filterset_class):
     fields = {}
     for name, each in filterset_class.base_filters.items():
         choices = each.extra.get("choices")
+        several = isinstance(each, django_filters.MultipleChoiceFilter)
         extra = {}
         if choices is not None and not callable(choices):
-            extra["json_schema_extra"] = {"enum": ["", *(str(value) for value, _ in choices)]}
+            values = [str(value) for value, _ in choices]
+            extra["json_schema_extra"] = (
+                {"items": {"type": "string", "enum": values}}
+                if several
+                else {"enum": ["", *values]}
+            )
         description = getattr(filterset_class, "help", {}).get(name, each.label)
-        fields[name] = (str, Field("", description=description, **extra))
+        kind, default = (list[str], []) if several else (str, "")
+        fields[name] = (kind, Field(default, description=description, **extra))
     return create_model(f"{filterset_class.__name__}Query", __base__=Schema, **fields)
 
 

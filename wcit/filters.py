@@ -298,10 +298,17 @@ class DisputeFilter(FacetedFilterSet):
 
 
 class CountryFilter(FilterSet):
-    help = {"status": "Only countries some claim reports with this signature status."}
+    help = {
+        "status": "The status as the map shows it: the latest report's, “disputed” where the "
+        "sources disagree, “named” where none reports one. Several are allowed "
+        "(status=not_signed&status=walked_out)."
+    }
 
-    status = django_filters.ChoiceFilter(
-        label="Reported status", choices=Claim.SignatureStatus.choices, method="filter_status"
+    status = django_filters.MultipleChoiceFilter(
+        label="Status",
+        choices=Country.MAP_STATUSES,
+        method="filter_status",
+        widget=forms.CheckboxSelectMultiple,
     )
 
     class Meta:
@@ -309,7 +316,7 @@ class CountryFilter(FilterSet):
         fields = ["status"]
 
     def filter_status(self, queryset, name, value):
-        return queryset.reported_as(value)
+        return queryset.in_map_status(value) if value else queryset
 
 
 class SourceFilter(FilterSet):

@@ -324,6 +324,10 @@ class StatusReport(PassageOut):
 class CountryOut(BrowsableOut):
     code: str = Field(description="Lower-case ISO 3166-1 alpha-2 code.")
     name: str
+    status: Literal[tuple(value for value, _label in Country.MAP_STATUSES)] = Field(
+        description="The status the site's map shows: the latest report's, “disputed” where "
+        "the sources disagree, “named” where no source reports one."
+    )
     claim_count: int = Field(description="Published claims about the country.")
     statuses: list[StatusReport] = Field(
         description="Signature statuses reported for the country, oldest source first."
@@ -334,6 +338,10 @@ class CountryOut(BrowsableOut):
     @staticmethod
     def resolve_code(country):
         return country.slug
+
+    @staticmethod
+    def resolve_status(country):
+        return country.map_status()
 
     @staticmethod
     def resolve_statuses(country):

@@ -16,13 +16,20 @@ from simple_history.models import HistoricalRecords
 
 from .. import anchoring
 from .base import ClaimCountsMixin, Keyed, Passage, SlugNaturalKeyManagerMixin
-from .choices import PublicationStatus
+from .choices import PublicationStatus, SignatureStatus
 from .documents import SourceDocument
 
 # Countries -----------------------------------------------------------------
 
 
 class CountryQuerySet(ClaimCountsMixin, models.QuerySet):
+    def in_map_status(self, statuses):
+        """Countries whose ``map_status()`` is one of ``statuses``: the countries the map's
+        legend counts for each (two queries, whatever the number of countries)."""
+        every = self.model.objects.with_status_reports()
+        chosen = [country.pk for country in every if country.map_status() in statuses]
+        return self.filter(pk__in=chosen)
+
     def get_by_natural_key(self, code):
         return self.get(code=Country.key_for(code).upper())
 
@@ -69,6 +76,15 @@ class Country(Keyed):
 
     objects = CountryQuerySet.as_manager()
     url_name = "country-detail"
+    # The statuses the map, the list, the filter and the badges show, in the legend's order.
+    MAP_STATUSES = [
+        (SignatureStatus.SIGNED.value, SignatureStatus.SIGNED.label),
+        (SignatureStatus.NOT_SIGNED.value, SignatureStatus.NOT_SIGNED.label),
+        (SignatureStatus.WALKED_OUT.value, SignatureStatus.WALKED_OUT.label),
+        (SignatureStatus.UNDECIDED.value, SignatureStatus.UNDECIDED.label),
+        ("disputed", "Sources disagree"),
+        ("named", "Named, no status reported"),
+    ]
 
     class Meta:
         ordering = ["code"]
@@ -92,7 +108,8 @@ class Country(Keyed):
 
     def status_groups(self):
         """The reports grouped by status, then by source: [{"status", "label", "claims",
-        "sources": [(source, claims), ...]}], the earliest-reported status first."""
+        "sources": [(source, claims), ...], "latest"}], the earliest-reported status first;
+        "latest" is the report from the latest dated source (else the last undated)."""
         groups = {}
         for claim in self.status_reports:
             group = groups.setdefault(
@@ -108,12 +125,24 @@ class Country(Keyed):
             group["by_source"].setdefault(claim.source, []).append(claim)
         for group in groups.values():
             group["sources"] = list(group.pop("by_source").items())
+            dated = [claim for claim in group["claims"] if claim.source.published]
+            group["latest"] = (dated or group["claims"])[-1]
         return list(groups.values())
 
     def latest_report(self):
         """The report from the most recent dated source (else the last undated one)."""
         dated = [claim for claim in self.status_reports if claim.source.published]
         return (dated or self.status_reports or [None])[-1]
+
+    def decided(self):
+        """Whether some source reports a decision (signed, did not sign, walked out), not
+        only that the country was undecided."""
+        return any(claim.signature_status != "undecided" for claim in self.status_reports)
+
+    def map_status(self):
+        """The one status the map, the list, the filter and the badges show: the reported
+        status (``reported_status``), or "named" where no source reports one."""
+        return self.reported_status() or "named"
 
     def reported_status(self):
         """One status for the map: "disputed" where some source says it signed and another

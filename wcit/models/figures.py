@@ -1,12 +1,46 @@
 """What pages cite from a claim's passage: the dates of events and the home page's figures."""
 
 import re
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
 from .claims import Claim
+
+# The occasion of the events that date the end of the conference.
+CLOSE = "conference-breaks-down"
+
+
+@dataclass
+class Closing:
+    """When the conference ended, as the sources date it: [(date, [sources])], earliest
+    first. The sources disagree (13 or 14 December 2012), so a report is placed against
+    every date they give."""
+
+    dates: list
+
+    def relation(self, day):
+        """ "before", "at" (on or between the dates the sources give), "after", or None when
+        ``day`` is unknown or no source dates the close."""
+        if day is None or not self.dates:
+            return None
+        if day < self.dates[0][0]:
+            return "before"
+        return "after" if day > self.dates[-1][0] else "at"
+
+    def words(self):
+        """ "13 December 2012 (CDT; Mueller) or 14 December 2012 (WSWS)", naming each source
+        by its author, else its outlet, else its title."""
+        return " or ".join(
+            f"{day.day} {day:%B %Y} ({'; '.join(_who(source) for source in sources)})"
+            for day, sources in self.dates
+        )
+
+
+def _who(source):
+    return source.author.name if source.author else source.outlet or source.title
 
 
 class ClaimEventQuerySet(models.QuerySet):
@@ -17,6 +51,16 @@ class ClaimEventQuerySet(models.QuerySet):
             .select_related("claim__source")
             .defer("claim__source__search_document")
         )
+
+    def closing(self):
+        """The dates the published claims give for the end of the conference (``CLOSE``)."""
+        events = self.published().filter(occasion=CLOSE).select_related("claim__source__author")
+        by_day = {}
+        for event in events.order_by("happened", "claim"):
+            sources = by_day.setdefault(event.happened, [])
+            if event.claim.source not in sources:
+                sources.append(event.claim.source)
+        return Closing(sorted(by_day.items(), key=lambda item: item[0]))
 
 
 class ClaimEvent(models.Model):
@@ -86,9 +130,18 @@ class KeyFigureQuerySet(models.QuerySet):
         """Figures whose claim is published: a draft's figure shows nowhere public."""
         return self.filter(claim__status=Claim.Status.PUBLISHED)
 
+    def signature_totals(self):
+        """The totals of signatures and refusals the sources give, with their claims."""
+        return self.published().filter(topic=KeyFigure.Topic.SIGNATURES).select_related("claim")
+
 
 class KeyFigure(models.Model):
     """A figure on the overview page, cited from the claim whose passage states it."""
+
+    class Topic(models.TextChoices):
+        SIGNATURES = "signatures", "Who signed"
+        VOTES = "votes", "Votes"
+        CONFERENCE = "conference", "The conference"
 
     value = models.CharField(
         max_length=40,
@@ -107,11 +160,24 @@ class KeyFigure(models.Model):
     position = models.PositiveSmallIntegerField(
         unique=True, help_text="Order on the overview page."
     )
+    topic = models.CharField(
+        max_length=20,
+        choices=Topic.choices,
+        default=Topic.CONFERENCE,
+        help_text="What the figure is about. The totals of signatures are also shown beside "
+        "the map of reported status, so that a reader sees what the map counts and what not.",
+    )
 
     objects = KeyFigureQuerySet.as_manager()
 
     class Meta:
         ordering = ["position"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(topic__in=["signatures", "votes", "conference"]),
+                name="keyfigure_topic_valid",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.value} {self.label}"

@@ -22,6 +22,7 @@ def world_map(
     details=None,
     small=False,
     id_prefix=None,
+    legend_url=None,
 ):
     """A world map of reported signature status: a ``<figure>`` holding the SVG and its legend.
 
@@ -30,7 +31,8 @@ def world_map(
     is a link whose accessible name and tooltip say "Sweden: undecided" (``names`` overrides
     the ISO names; ``details[code]`` adds words, e.g. which reports disagree). Countries the
     sources do not name are grey and not links. ``small`` draws a lighter map for the home page.
-    Named countries the map cannot draw are listed, as links, under the legend.
+    Named countries the map cannot draw are listed, as links, under the legend. With
+    ``legend_url(status)``, each entry of the legend links to the countries it counts.
     """
     unknown = sorted(set(statuses.values()) - STATUS_STYLES.keys())
     if unknown:
@@ -76,7 +78,8 @@ def world_map(
         f'role="group" aria-labelledby="{p}-title" aria-describedby="{p}-desc">'
         f'<title id="{p}-title">{_html(title)}</title>'
         f'<desc id="{p}-desc">{len(named)} countries named by the sources are links, '
-        f"each with its reported status; grey countries are not named. {MAP_CREDIT}</desc>"
+        "each with its reported status, or none reported; grey countries are not named. "
+        f"{MAP_CREDIT}</desc>"
         f"<defs>{defs}</defs>"
         f'<path class="wcit-map-land" d="{land}" fill="{UNNAMED_FILL}" stroke="{PAPER}" '
         f'stroke-width="{border - 0.5}" aria-hidden="true"/>'
@@ -86,9 +89,15 @@ def world_map(
     counts = {status: 0 for status in STATUS_STYLES}
     for status in statuses.values():
         counts[status] += 1
+
+    def entry(status, words):
+        text = f"{_html(words[0].upper() + words[1:])} <span>({counts[status]})</span>"
+        if legend_url and counts[status]:
+            return f'<a href="{_html(legend_url(status))}">{text}</a>'
+        return text
+
     legend = "".join(
-        f"<li>{_swatch(f'{p}-key-{status}', colour, marks)}"
-        f"{_html(words[0].upper() + words[1:])} <span>({counts[status]})</span></li>"
+        f"<li>{_swatch(f'{p}-key-{status}', colour, marks)}{entry(status, words)}</li>"
         for status, (words, colour, marks) in STATUS_STYLES.items()
     )
     legend += (

@@ -63,13 +63,16 @@ def _swatch(pid, colour, marks, size=6):
 
 
 # Signature status: (words for "Sweden: undecided", colour, marks). The keys are
-# SignatureStatus's values plus "disputed", for a country whose sources disagree.
+# SignatureStatus's values, "disputed" for a country whose sources disagree and "named"
+# for a country the sources name without reporting its status; a country they do not
+# name at all is UNNAMED_FILL. The same colours mark the status badges (site.css).
 STATUS_STYLES = {
     "signed": ("signed", "#2166ac", "solid"),
     "not_signed": ("did not sign", "#b2182b", "vertical"),
     "walked_out": ("walked out", "#6a3d9a", "horizontal"),
     "undecided": ("undecided", "#806300", "dots"),
     "disputed": ("sources disagree", "#4d4d4d", "hatch"),
+    "named": ("named, no status reported", "#5b6770", "diagonal"),
 }
 
 # Stance of a claim, in the order bars stack: (words, colour, marks).

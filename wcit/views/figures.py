@@ -53,24 +53,25 @@ def tally(claims, filter_name, key):
 
 
 def status_map(countries, small=False):
-    """The world map of reported signature status for ``countries`` (with status reports)."""
+    """The world map of ``countries`` (all the sources name, with their status reports), each
+    in its ``map_status()``; the legend's entries link to the countries they count."""
     statuses, details = {}, {}
     for country in countries:
-        status = country.reported_status()
-        if status:
-            statuses[country.slug] = status
-            groups = country.status_groups()
-            if len(groups) > 1:
-                details[country.slug] = "reported " + ", ".join(
-                    f"{group['label'].lower()} ({len(group['sources'])} source"
-                    f"{'s' if len(group['sources']) > 1 else ''})"
-                    for group in groups
-                )
+        statuses[country.slug] = country.map_status()
+        groups = country.status_groups()
+        if len(groups) > 1:
+            details[country.slug] = "reported " + ", ".join(
+                f"{group['label'].lower()} ({len(group['sources'])} source"
+                f"{'s' if len(group['sources']) > 1 else ''})"
+                for group in groups
+            )
+    countries_url = reverse("country-list")
     return pictures.world_map(
         statuses,
         lambda code: reverse("country-detail", args=[code]),
         details=details,
         small=small,
+        legend_url=lambda status: f"{countries_url}?status={status}#table",
     )
 
 

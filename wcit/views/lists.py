@@ -14,7 +14,17 @@ from ..filters import (
     SpeakerFilter,
     validated,
 )
-from ..models import Claim, Clause, Country, Dispute, Source, Speaker, with_concerns
+from ..models import (
+    Claim,
+    ClaimEvent,
+    Clause,
+    Country,
+    Dispute,
+    KeyFigure,
+    Source,
+    Speaker,
+    with_concerns,
+)
 from ..problems import InvalidParameters, csv_response, json_response
 from ..schemas import (
     DOWNLOAD_PAGE_SIZE,
@@ -105,8 +115,24 @@ class CountryListView(StrictFilterMixin, FilterView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["countries"] = sorted(context["object_list"], key=lambda country: country.name)
-        context["map"] = status_map(context["countries"])
+        order = [status for status, _label in Country.MAP_STATUSES]
+        context["countries"] = sorted(
+            context["object_list"],
+            key=lambda country: (order.index(country.map_status()), country.name),
+        )
+        # The map and its counts are of every country the sources name, filtered or not.
+        every = context["countries"] if not self.request.GET else list(self.get_queryset())
+        context["map"] = status_map(every)
+        context["named"] = len(every)
+        context["with_status"] = sum(country.map_status() != "named" for country in every)
+        context["refused"] = sum(
+            country.map_status() in ("not_signed", "walked_out") for country in every
+        )
+        context["totals"] = KeyFigure.objects.signature_totals()
+        context["closing"] = closing = ClaimEvent.objects.closing()
+        for country in context["countries"]:
+            for report in country.status_reports:
+                report.close = closing.relation(report.source.published)
         context["timeline"], context["other_dates"] = cache.per_version(timeline)
         return context
 

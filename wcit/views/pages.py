@@ -13,6 +13,7 @@ from django.views.generic import DetailView
 from .. import cache, pictures, reading
 from ..models import (
     Claim,
+    ClaimEvent,
     ClaimRelation,
     Clause,
     Country,
@@ -135,6 +136,10 @@ class CountryDetailView(DetailView):
         context["voices"] = list(voices.for_rows()[:GROUP_LIMIT])
         context["voice_count"] = cache.per_version(voices.count)
         context["disputes"] = cache.per_version(list, Dispute.objects.involving(claims))
+        context["closing"] = closing = ClaimEvent.objects.closing()
+        for report in country.status_reports:
+            # "before", "at" or "after" the dates the sources give for the close.
+            report.close = closing.relation(report.source.published)
         return context
 
 
