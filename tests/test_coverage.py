@@ -138,3 +138,15 @@ def test_every_figure_in_the_sources_is_inside_a_claim():
 
 def test_every_country_named_has_a_claim():
     assert not Country.objects.with_claim_counts().filter(claim_count=0).exists()
+
+
+def test_the_report_lists_the_claims_in_no_relation_and_no_dispute(make_claim):
+    """A new claim, related to nothing and on no side, is listed; relating it removes it."""
+    from wcit.models import ClaimRelation
+
+    claim = make_claim()
+    assert claim.pk in coverage.debate_figures().unlinked
+    ClaimRelation.objects.create(from_claim=claim, to_claim_id=176, kind="supports")
+    figures = coverage.debate_figures()
+    assert claim.pk not in figures.unlinked
+    assert 176 not in figures.unlinked

@@ -147,6 +147,7 @@ class DebateFigures:
     placed_claims: int  # published claims that take a side in some dispute
     related_claims: int  # published claims in a relation with another published claim
     published_claims: int
+    unlinked: list  # ids of published claims in no relation and in no dispute
 
     @property
     def related_percent(self):
@@ -164,19 +165,22 @@ def debate_figures():
         return pk
 
     published = Claim.objects.published()
-    spanning, placed = 0, set()
+    spanning, placed, grounds = 0, set(), set()
     for dispute in Dispute.objects.for_list():
         claims = dispute.claims()
         placed.update(claim.pk for claim in claims)
+        grounds.update(claim.pk for claim in dispute.published_common_ground)
         spanning += len({document(claim.source_id) for claim in claims}) > 1
     relations = ClaimRelation.objects.filter(from_claim__in=published, to_claim__in=published)
     related = set(relations.values_list("from_claim", flat=True)) | set(
         relations.values_list("to_claim", flat=True)
     )
+    every = set(published.values_list("pk", flat=True))
     return DebateFigures(
         disputes=Dispute.objects.count(),
         spanning_documents=spanning,
         placed_claims=len(placed),
         related_claims=len(related),
-        published_claims=published.count(),
+        published_claims=len(every),
+        unlinked=sorted(every - placed - grounds - related),
     )

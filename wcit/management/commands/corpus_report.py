@@ -62,6 +62,11 @@ class Command(BaseCommand):
             f"Claims with a relation (supports or rebuts): {debate.related_claims} of "
             f"{debate.published_claims} ({debate.related_percent:.1f}%)"
         )
+        ids = ", ".join(f"#{pk}" for pk in debate.unlinked)
+        out(
+            f"Claims in no relation and no dispute: {len(debate.unlinked)} of "
+            f"{debate.published_claims}{': ' + ids if ids else ''}"
+        )
         out(f"Anchors that fail: {len(report.broken)}")
         for message in report.broken:
             self.stderr.write(f"  {message}")
