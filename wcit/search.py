@@ -189,7 +189,7 @@ def passage_hits(sources, text, limit=20):
     hits.sort(key=lambda hit: (-hit[0], hit[1].slug))
     return [
         _passage(source, _mark(_trim(paragraph, found), found))
-        for _count_, source, paragraph in hits[:limit]
+        for _score, source, paragraph in hits[:limit]
     ]
 
 

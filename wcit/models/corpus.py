@@ -85,6 +85,8 @@ class Country(Keyed):
         ("disputed", "Sources disagree"),
         ("named", "Named, no status reported"),
     ]
+    # The statuses that say a country refused to sign: it did not, or it walked out.
+    REFUSALS = (SignatureStatus.NOT_SIGNED.value, SignatureStatus.WALKED_OUT.value)
 
     class Meta:
         ordering = ["code"]

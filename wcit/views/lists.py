@@ -1,6 +1,7 @@
 """The lists: FilterViews whose query string filters them, with their CSV and JSON twins."""
 
 from django.http import Http404
+from django.utils.http import urlencode
 from django.views.generic import ListView
 from django_filters.views import FilterView
 
@@ -125,9 +126,8 @@ class CountryListView(StrictFilterMixin, FilterView):
         context["map"] = status_map(every)
         context["named"] = len(every)
         context["with_status"] = sum(country.map_status() != "named" for country in every)
-        context["refused"] = sum(
-            country.map_status() in ("not_signed", "walked_out") for country in every
-        )
+        context["refused"] = sum(country.map_status() in Country.REFUSALS for country in every)
+        context["refused_query"] = urlencode({"status": Country.REFUSALS}, doseq=True)
         context["totals"] = KeyFigure.objects.signature_totals()
         context["closing"] = closing = ClaimEvent.objects.closing()
         for country in context["countries"]:
