@@ -103,11 +103,31 @@ def test_curator_cannot_delete_claims(curator_client):
 
 
 @pytest.mark.parametrize(
-    "model", ["country", "speaker", "source", "clause", "claim", "claimrelation"]
+    "model", ["country", "speaker", "source", "clause", "claim", "claimrelation", "statement"]
 )
 def test_every_changelist_renders_with_search(admin_client, model):
     response = admin_client.get(reverse(f"admin:wcit_{model}_changelist"), {"q": "sw"})
     assert response.status_code == 200
+
+
+def test_a_statement_whose_quote_is_not_in_its_source_is_refused_by_name(admin_client):
+    from wcit.models import Statement
+
+    statement = Statement.objects.get()
+    url = reverse("admin:wcit_statement_change", args=[statement.pk])
+    page = admin_client.get(url)
+    assert page.status_code == 200
+    form = page.context["adminform"].form
+    data = {name: form.initial.get(name, "") for name in form.fields}
+    data.update(source=statement.source_id, speaker=statement.speaker_id)
+    data["quote"] = "Mr. Chairman, as Head of the U.K. Delegation"
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert (
+        "us-head-of-delegation-statement" in response.context["adminform"].form.errors["quote"][0]
+    )
+    statement.refresh_from_db()
+    assert statement.quote.startswith("Mr. Chairman, as Head of the U.S. Delegation")
 
 
 def test_country_admin_finds_countries_by_iso_name(admin_client):

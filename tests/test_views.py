@@ -460,13 +460,15 @@ def test_a_passage_many_claims_quote_is_marked_once(client, make_claim):
 
 
 def test_claim_rows_read_nothing_beyond_for_rows(django_assert_num_queries):
-    """``for_rows()`` reads a row's fields only (``ROW_FIELDS``): a field the row template
-    shows beyond them would be read by a query per row."""
-    with django_assert_num_queries(1):
+    """``for_rows()`` reads a row's fields only (``ROW_FIELDS``) and, in a second query, who
+    answered each: a field the row template shows beyond them would be read by a query per
+    row."""
+    with django_assert_num_queries(2):
         claims = list(Claim.objects.published().for_rows())
         html = render_to_string("wcit/_claim_rows.html", {"claims": claims})
     assert html.count("<article") == len(claims) > 400
     assert any(claim.speaker for claim in claims) and any(claim.rebutted_count for claim in claims)
+    assert "rebutted by <a href=" in html
 
 
 # Where each country stood -----------------------------------------------------------

@@ -32,6 +32,7 @@ from .models import (
     Position,
     Source,
     Speaker,
+    Statement,
 )
 
 
@@ -92,11 +93,25 @@ class CountryAdmin(admin.ModelAdmin):
 
 @admin.register(Speaker)
 class SpeakerAdmin(AutocompleteMixin, CuratedAdmin):
-    list_display = ["name", "kind", "role", "country"]
+    list_display = ["name", "kind", "role", "country", "delegation"]
     list_filter = ["kind"]
     search_fields = ["name", "slug", "role"]
-    autocomplete_fields = ["country"]
+    autocomplete_fields = ["country", "delegation"]
     prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Statement)
+class StatementAdmin(AutocompleteMixin, CuratedAdmin):
+    """A statement a source quotes whole: its quote is anchored like a claim's passage."""
+
+    list_display = ["title", "speaker", "source"]
+    search_fields = ["title", "slug", "quote"]
+    autocomplete_fields = ["speaker", "source"]
+    list_select_related = ["speaker", "source"]
+    prepopulated_fields = {"slug": ["title"]}
+
+    class Media:
+        js = ["wcit/admin/passage-picker.js"]
 
 
 class ClaimInline(AutocompleteMixin, admin.TabularInline):

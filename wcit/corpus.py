@@ -14,6 +14,7 @@ from .models import (
     Position,
     Source,
     Speaker,
+    Statement,
 )
 
 # At the top of the checkout, beside the templates and static files.
@@ -26,6 +27,7 @@ FIXTURES = [
     ("countries.json", Country, ["code"]),
     ("speakers.json", Speaker, ["slug"]),
     ("sources.json", Source, ["slug"]),
+    ("statements.json", Statement, ["slug"]),
     ("clauses.json", Clause, ["position"]),
     ("clause_texts.json", ClauseText, ["id"]),
     ("claims.json", Claim, ["id"]),
@@ -59,9 +61,10 @@ def fixture_paths():
 
 
 def broken_anchors():
-    """A message for every claim and clause text whose quote does not resolve."""
+    """A message for every claim, clause text and statement whose quote does not resolve."""
     passages = [
         *ClauseText.objects.select_related("source", "clause"),
+        *Statement.objects.select_related("source"),
         *Claim.objects.select_related("source").order_by("id"),
     ]
     return [message for passage in passages if (message := passage.anchor_error())]

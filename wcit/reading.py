@@ -102,12 +102,13 @@ class Paragraph:
     notes: tuple = ()
 
 
-def render_text(text, claims, marked=True):
+def render_text(text, claims, marked=True, within=None):
     """The paragraphs of ``text`` (``Paragraph``), each claim's passage in a ``<mark>``.
 
     Claims are numbered 1, 2, 3 in reading order (``claim.number``); each is a note
     in the margin of the paragraph where its passage starts. With ``marked`` false
-    the text is clean: no marks, no notes.
+    the text is clean: no marks, no notes. ``within``, a (start, end) of ``text``, renders
+    that part alone (a statement the text quotes), its claims numbered within it.
     """
     claims = sorted(claims, key=lambda claim: (claim.anchor.start, claim.pk))
     spans = []
@@ -118,6 +119,10 @@ def render_text(text, claims, marked=True):
         spans = []
     opened, paragraphs = set(), []
     for start, end in paragraph_ranges(text):
+        if within:
+            if end <= within[0] or start >= within[1]:
+                continue
+            start, end = max(start, within[0]), min(end, within[1])
         level = 0
         heading = HEADING.match(text, start)
         if heading and "\n" not in text[start:end]:

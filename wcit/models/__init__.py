@@ -3,7 +3,8 @@
 One module per concern, each importing only those above it in this list: ``choices``
 and ``documents`` (what the database computes for search), ``base`` (natural keys,
 passages), ``corpus`` (countries, speakers, sources, clauses), ``claims`` (claims and
-their relations), ``figures`` (events and key figures cited from claims), ``disputes``.
+their relations), ``figures`` (events and key figures cited from claims), ``disputes``,
+``statements`` (statements a source quotes whole, with the claims cut from them).
 """
 
 from .base import BASELINE_REASON, Keyed, Passage
@@ -12,6 +13,7 @@ from .claims import ROW_FIELDS, Claim, ClaimRelation
 from .corpus import Clause, ClauseText, Country, Source, Speaker
 from .disputes import Dispute, Position, with_concerns
 from .figures import ClaimEvent, KeyFigure
+from .statements import Statement
 
 __all__ = [
     "BASELINE_REASON",
@@ -33,5 +35,6 @@ __all__ = [
     "SignatureStatus",
     "Source",
     "Speaker",
+    "Statement",
     "with_concerns",
 ]

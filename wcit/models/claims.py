@@ -58,9 +58,27 @@ class ClaimQuerySet(models.QuerySet):
         )
 
     def for_rows(self):
-        """What a claim's row in a list shows, in one query: ``ROW_FIELDS`` of the claim,
-        its source and its speaker, and its answer counts; nothing else."""
-        return self.select_related("speaker", "source").only(*ROW_FIELDS).with_answer_counts()
+        """What a claim's row in a list shows, in two queries: ``ROW_FIELDS`` of the claim,
+        its source and its speaker, its answer counts, and who answered it; nothing else."""
+        return (
+            self.select_related("speaker", "source")
+            .only(*ROW_FIELDS)
+            .with_answer_counts()
+            .with_answerers()
+        )
+
+    def with_answerers(self):
+        """Prefetch ``answers``: the published claims answering each, with their speakers,
+        for rows that name who rebutted or supported them (``Claim.answerers``)."""
+        answering = (
+            ClaimRelation.objects.filter(from_claim__status=Claim.Status.PUBLISHED)
+            .select_related("from_claim__speaker")
+            .only("kind", "to_claim", "from_claim__speaker__slug", "from_claim__speaker__name")
+            .order_by("id")
+        )
+        return self.prefetch_related(
+            models.Prefetch("relations_in", queryset=answering, to_attr="answers")
+        )
 
     def for_data(self):
         """What the API and the downloads give of a claim (``ClaimOut``): with its source
@@ -145,6 +163,33 @@ class ClaimQuerySet(models.QuerySet):
             stance = row["claim__stance"] or "none"
             cells.setdefault(key, {})[stance] = row["n"]
         return cells
+
+    def voices_by_stance(self, speakers_shown, claims_shown):
+        """{stance or "": [(speaker id or None, n, [ids of their first claims])]} over this
+        selection: in each stance, delegations first, then the speakers with most claims;
+        the first ``speakers_shown`` of each carry the ids of their first ``claims_shown``
+        claims, the rest none. Bounded: one counting query, then one per speaker shown."""
+        rows = (
+            self.order_by()
+            .values_list("stance", "speaker", "speaker__kind")
+            .annotate(n=Count("pk"))
+        )
+        voices = {}
+        for stance, speaker, kind, n in rows:
+            voices.setdefault(stance, []).append((kind != Speaker.Kind.DELEGATION, -n, speaker))
+        result = {}
+        for stance, speakers in voices.items():
+            speakers.sort(key=lambda item: (item[0], item[1], item[2] is None, item[2] or 0))
+            result[stance] = []
+            for shown, (_not_delegation, minus_n, speaker) in enumerate(speakers):
+                ids = []
+                if shown < speakers_shown:
+                    mine = self.filter(stance=stance, speaker=speaker)
+                    if speaker is None:
+                        mine = self.filter(stance=stance, speaker__isnull=True)
+                    ids = list(mine.order_by("id").values_list("pk", flat=True)[:claims_shown])
+                result[stance].append((speaker, -minus_n, ids))
+        return result
 
     def sorted_by(self, order):
         """Claims in ``order``: "source" (each source's claims in reading order), "date"
@@ -393,6 +438,26 @@ class Claim(Passage):
     def get_absolute_url(self):
         return reverse("claim-detail", args=[self.pk])
 
+    # How many answering speakers a row names before "and N more".
+    ANSWERERS_SHOWN = 3
+
+    def answerers(self, kind):
+        """[(speaker or None, first answering claim)] of the claims that ``kind`` (rebut or
+        support) this one, one per speaker, from ``with_answerers``."""
+        first = {}
+        for relation in getattr(self, "answers", ()):
+            if relation.kind == kind:
+                first.setdefault(relation.from_claim.speaker_id, relation.from_claim)
+        return [(claim.speaker, claim) for claim in first.values()]
+
+    @property
+    def rebutters(self):
+        return self.answerers(ClaimRelation.Kind.REBUTS)
+
+    @property
+    def supporters(self):
+        return self.answerers(ClaimRelation.Kind.SUPPORTS)
+
     @property
     def label(self):
         return f"Claim #{self.pk}" if self.pk else "This claim"
@@ -431,6 +496,32 @@ class Claim(Passage):
 
 
 class ClaimRelationQuerySet(models.QuerySet):
+    def published(self):
+        """Relations between two published claims."""
+        published = Claim.Status.PUBLISHED
+        return self.filter(from_claim__status=published, to_claim__status=published)
+
+    def across_speakers(self, speaker):
+        """Published relations between ``speaker``'s claims and another speaker's: who
+        answered them, and whom they answered (a speaker's answers to themself are not an
+        exchange)."""
+        mine = Q(from_claim__speaker=speaker) | Q(to_claim__speaker=speaker)
+        return (
+            self.published()
+            .filter(mine)
+            .exclude(from_claim__speaker=models.F("to_claim__speaker"))
+            .exclude(from_claim__speaker__isnull=True, to_claim__speaker__isnull=True)
+        )
+
+    def counts_by_speakers(self):
+        """{(answering speaker id, answered speaker id, kind): n} over these relations."""
+        rows = (
+            self.order_by()
+            .values_list("from_claim__speaker", "to_claim__speaker", "kind")
+            .annotate(n=Count("pk"))
+        )
+        return {(a, b, kind): n for a, b, kind, n in rows}
+
     def between(self, claim_ids):
         """Relations whose two claims are both among ``claim_ids``, with their claims."""
         return self.filter(from_claim__in=claim_ids, to_claim__in=claim_ids).select_related(

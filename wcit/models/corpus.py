@@ -216,6 +216,16 @@ class Speaker(Keyed):
         help_text="Where the identification comes from, when it is inferred (e.g. named only "
         "in a reply).",
     )
+    delegation = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+        limit_choices_to={"kind": "delegation"},
+        help_text="For a person, the delegation they were part of at the conference, where a "
+        "source says so (“Full UK delegate”). Their page then shows the delegation's statements.",
+    )
 
     objects = SpeakerQuerySet.as_manager()
     url_name = "speaker-detail"
@@ -370,7 +380,7 @@ class Source(Keyed):
 
     def _check_passages_still_resolve(self):
         broken = []
-        for passage in [*self.claims.all(), *self.clause_texts.all()]:
+        for passage in [*self.claims.all(), *self.clause_texts.all(), *self.statements.all()]:
             passage.source = self
             try:
                 passage.resolve()

@@ -22,13 +22,19 @@ from ..models import (
     Position,
     Source,
     Speaker,
+    Statement,
 )
 from ..schemas import ClaimBase, SourceBase, SpeakerBase, rows
-from .figures import grouped, status_map, tally
+from .figures import status_map, tally
 
 # How many claims a group on a page shows before linking to the filtered list.
 GROUP_LIMIT = 10
-STANCE_LIMIT = 12
+# A clause's commentary: in each stance, the speakers shown with their first claims (the
+# rest are named and linked), and how many the page's first line names for and against.
+VOICES_SHOWN = 4
+VOICE_CLAIMS = 3
+OTHER_VOICES = 12
+FIRST_LINE_VOICES = 3
 SIDE_LIMIT = 8
 RELATION_LIMIT = 20
 EXCHANGE_LIMIT = 40
@@ -153,22 +159,41 @@ class ClauseDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         claims = Claim.objects.published().for_clause(self.object)
+        voices = cache.per_version(claims.voices_by_stance, VOICES_SHOWN, VOICE_CLAIMS)
+        rows = Claim.objects.for_rows().in_bulk(
+            [pk for speakers in voices.values() for _speaker, _n, ids in speakers for pk in ids]
+        )
+        speakers = Speaker.objects.in_bulk(
+            {speaker for entries in voices.values() for speaker, _n, _ids in entries} - {None}
+        )
         order = {Claim.Stance.FOR: 0, Claim.Stance.AGAINST: 1, Claim.Stance.NEUTRAL: 2, "": 3}
-        samples = cache.per_version(claims.group_ids, "stance", STANCE_LIMIT)
-        groups = sorted(Claim.objects.for_rows().in_groups(samples), key=lambda g: order[g[0]])
-        context["claim_count"] = sum(count for _stance, count, _sample in groups)
-        context["stance_limit"] = STANCE_LIMIT
-        context["stances"] = [
-            {
-                "key": stance or Claim.NO_STANCE,
-                "label": sample[0].stance_label,
-                "meaning": Claim.STANCE_MEANINGS[stance or Claim.NO_STANCE],
-                "count": count,
-                "speakers": sorted(
-                    grouped(sample, lambda claim: claim.speaker), key=lambda item: -len(item[1])
-                ),
-            }
-            for stance, count, sample in groups
+        stances = []
+        for stance in sorted(voices, key=lambda stance: order[stance or ""]):
+            key = stance or Claim.NO_STANCE
+            entries = [
+                {"speaker": speakers.get(speaker), "count": n, "claims": [rows[pk] for pk in ids]}
+                for speaker, n, ids in voices[stance]
+            ]
+            others = [entry for entry in entries if not entry["claims"]]
+            stances.append(
+                {
+                    "key": key,
+                    "label": Claim.Stance(stance).label if stance else Claim.NO_STANCE_LABEL,
+                    "meaning": Claim.STANCE_MEANINGS[key],
+                    "count": sum(entry["count"] for entry in entries),
+                    "speaker_count": len(entries),
+                    "voices": [entry for entry in entries if entry["claims"]],
+                    "others": others[:OTHER_VOICES],
+                    "others_cut": len(others) > OTHER_VOICES,
+                }
+            )
+        context["claim_count"] = sum(group["count"] for group in stances)
+        context["stances"] = stances
+        # The first line: who is against and who for, each with the first claim that says why.
+        context["sides"] = [
+            {**group, "named": group["voices"][:FIRST_LINE_VOICES]}
+            for group in stances
+            if group["key"] in (Claim.Stance.AGAINST, Claim.Stance.FOR)
         ]
         context["versions"] = reading.compare_versions(self.object.versions)
         context["disputes"] = cache.per_version(list, Dispute.objects.involving(claims))
@@ -207,7 +232,7 @@ class SourceDetailView(DetailView):
 
 class SpeakerDetailView(DetailView):
     def get_queryset(self):
-        return Speaker.objects.select_related("country")
+        return Speaker.objects.select_related("country", "delegation")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -225,7 +250,57 @@ class SpeakerDetailView(DetailView):
         context["tally"] = tally(claims, "speaker", self.object.slug)
         context["authored"] = self.object.sources.all()
         context["disputes"] = cache.per_version(list, Dispute.objects.involving(claims))
+        context["members"] = self.object.members.all()
+        context["statements"] = statements = list(Statement.objects.for_speaker(self.object))
+        for statement in statements:
+            anchor = statement.anchor
+            statement.paragraphs = reading.render_text(
+                statement.source.text, statement.claims(), within=(anchor.start, anchor.end)
+            )
+        context.update(answers_between(self.object))
         return context
+
+
+def answers_between(speaker):
+    """Who answered ``speaker`` and whom they answered: per other speaker, how many
+    rebuttals and supports each way (over all their relations), and the exchange itself,
+    threaded, bounded at ``EXCHANGE_LIMIT`` links."""
+    relations = ClaimRelation.objects.across_speakers(speaker)
+    counts = cache.per_version(relations.counts_by_speakers)
+    others = Speaker.objects.in_bulk({pk for key in counts for pk in key[:2]} - {speaker.pk, None})
+    answered_by, answered = {}, {}
+    for (answering, answered_speaker, kind), n in counts.items():
+        mine = answered_speaker == speaker.pk
+        other = answering if mine else answered_speaker
+        row = (answered_by if mine else answered).setdefault(
+            other, {"speaker": others.get(other), "rebuts": 0, "supports": 0}
+        )
+        row[kind] += n
+
+    def by_most(rows):
+        return sorted(rows.values(), key=lambda row: -(row["rebuts"] + row["supports"]))
+
+    claims = ("from_claim", "to_claim")
+    shown = list(
+        relations.select_related(
+            *(f"{end}__{part}" for end in claims for part in ("speaker", "source"))
+        )
+        .defer(
+            *(
+                f"{end}__{field}"
+                for end in claims
+                for field in ("search_document", "source__text", "source__search_document")
+            )
+        )
+        .order_by("id")[: EXCHANGE_LIMIT + 1]
+    )
+    return {
+        "answered_by": by_most(answered_by),
+        "answered": by_most(answered),
+        "speaker_exchange": reading.exchange(shown[:EXCHANGE_LIMIT], order=reading.chronological),
+        "speaker_exchange_cut": len(shown) > EXCHANGE_LIMIT,
+        "exchange_limit": EXCHANGE_LIMIT,
+    }
 
 
 class DisputeDetailView(DetailView):
