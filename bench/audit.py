@@ -52,6 +52,8 @@ PAGES = [
     "/sources/what-really-happened-in-dubai/",
     "/speakers/",
     "/speakers/milton-mueller/",
+    "/speakers/us-delegation/",
+    "/speakers/terry-kramer/",
     "/claims/",
     "/claims/?country=us&clause=5b",
     "/claims/1/",
