@@ -10,6 +10,7 @@ from typing import Literal
 import django_filters
 from django.db.models import Prefetch
 from django.http import HttpResponse
+from django.urls import reverse
 from ninja import Field, NinjaAPI, Path, Query, Schema
 from ninja.errors import HttpError, ValidationError
 from pydantic import create_model
@@ -389,3 +390,40 @@ def dispute_list(request, filters: Query[DisputeQuery], page: int = PageNumber):
 def dispute_detail(request, slug: str = Path(..., pattern=SLUG_PATTERN)):
     """One dispute."""
     return get_or_404(Dispute.objects.for_list(), "dispute", slug, slug=slug)
+
+
+# The index -----------------------------------------------------------------
+
+# What each list holds, for the index at /api/ (the README lists /api/ as the way in).
+API_LISTS = {
+    "claims": ("claim-list", "Published claims, filtered as on the HTML claim list."),
+    "countries": ("country-list", "The countries the sources name, with their status."),
+    "clauses": ("clause-list", "The clauses, with their texts as the sources give them."),
+    "sources": ("source-list", "The sources, with their texts."),
+    "speakers": ("speaker-list", "Who asserts the claims."),
+    "relations": ("relation-list", "Claims that support or rebut other claims."),
+    "disputes": ("dispute-list", "The disagreements, with their sides and claims."),
+}
+
+
+class IndexOut(Schema):
+    title: str
+    description: str
+    docs: str
+    openapi: str
+    lists: dict[str, dict[str, str]]
+
+
+@api.get("/", response=IndexOut, url_name="index", include_in_schema=False)
+def index(request):
+    """Where the API's documentation and lists are: a short index, not a 404."""
+    return {
+        "title": api.title,
+        "description": api.description,
+        "docs": absolute(request, reverse("api:openapi-view")),
+        "openapi": absolute(request, reverse("api:openapi-json")),
+        "lists": {
+            name: {"url": absolute(request, reverse(f"api:{url_name}")), "about": about}
+            for name, (url_name, about) in API_LISTS.items()
+        },
+    }

@@ -20,9 +20,22 @@ def position_choices():
     return [(f"{p.dispute.slug}:{p.key}", f"{p.dispute.question} {p.label}") for p in positions]
 
 
-class KeyChoiceField(forms.ModelChoiceField):
-    """A record chosen by its natural key (``to_field_name``); a bad key is named back."""
+class ByNameIterator(forms.models.ModelChoiceIterator):
+    """The choices of a menu in the order of their names, as a reader looks for one: a
+    country's name comes from the ISO list, not the database, so the sorting is done here."""
 
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        choices = [self.choice(obj) for obj in self.queryset]
+        yield from sorted(choices, key=lambda choice: str(choice[1]).casefold())
+
+
+class KeyChoiceField(forms.ModelChoiceField):
+    """A record chosen by its natural key (``to_field_name``); a bad key is named back.
+    Offered sorted by name."""
+
+    iterator = ByNameIterator
     default_error_messages = {
         "invalid_choice": "Select a valid choice. %(value)s is not one of the available choices."
     }
@@ -68,6 +81,8 @@ class CountryCodeFilter(KeyFilter):
 
 
 NO_STANCE = Claim.NO_STANCE
+# The claims' order when a reader chooses none and searches for nothing: most answered first.
+DEFAULT_ORDER = "answered"
 SORT_CHOICES = [
     ("source", "Source, in reading order"),
     ("date", "Date of the source"),
@@ -199,7 +214,8 @@ class ClaimFilter(FacetedFilterSet):
         "answered": "Claims some published claim rebuts, supports, or either.",
         "position": "A side of a dispute as “dispute-slug:side-key”.",
         "passage": "A claim's id: the claims quoting the same passage as it.",
-        "sort": "Order; by default claim order, or best match with “q”.",
+        "sort": "Order; by default the most answered first (then claim order), or best "
+        "match with “q”.",
     }
 
     q = django_filters.CharFilter(label="Text", method="filter_text")
@@ -226,7 +242,7 @@ class ClaimFilter(FacetedFilterSet):
         label="Sort by",
         choices=SORT_CHOICES,
         method="filter_sort",
-        empty_label="Claim order (best match when searching)",
+        empty_label="Most answered first (best match when searching)",
     )
 
     class Meta:
@@ -264,6 +280,16 @@ class ClaimFilter(FacetedFilterSet):
 
     def filter_sort(self, queryset, name, value):
         return queryset.sorted_by(value)
+
+    def filter_queryset(self, queryset):
+        """The filtered claims in the chosen order, or best match first for a search, or by
+        default ``DEFAULT_ORDER``: the claims at the heart of the debate, from every source,
+        rather than the first source's claims in the order they were filed. The page, its
+        downloads and the API list agree."""
+        cleaned = self.form.cleaned_data
+        if not cleaned.get("sort") and not cleaned.get("q"):
+            queryset = queryset.sorted_by(DEFAULT_ORDER)
+        return super().filter_queryset(queryset)
 
 
 class DisputeFilter(FacetedFilterSet):

@@ -20,6 +20,7 @@ register_converter(ExportFormat, "format")
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("countries/", views.CountryListView.as_view(), name="country-list"),
     path("countries/by-clause/", views.country_clause_matrix, name="country-clause-matrix"),
     path("countries/<str:code>/", views.CountryDetailView.as_view(), name="country-detail"),

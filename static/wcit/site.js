@@ -48,3 +48,17 @@
     });
   });
 })();
+
+// Lists: the filter panel folds on a phone, so that results come first; on a wide screen it
+// is a side panel, open. Without this file it stays folded, one "Filter" control away.
+(function () {
+  "use strict";
+  var wide = window.matchMedia("(min-width: 64rem)");
+  function place() {
+    document.querySelectorAll(".list-layout > details.filter-panel").forEach(function (panel) {
+      panel.open = wide.matches;
+    });
+  }
+  place();
+  wide.addEventListener("change", place);
+})();

@@ -19,6 +19,7 @@ from .pages import (
     SourceDetailView,
     SpeakerDetailView,
     country_clause_matrix,
+    favicon,
     home,
 )
 from .search import SEARCH_LIMIT, search_page
@@ -38,6 +39,7 @@ __all__ = [
     "SpeakerDetailView",
     "SpeakerListView",
     "bad_request",
+    "favicon",
     "country_clause_matrix",
     "home",
     "page_not_found",

@@ -7,6 +7,7 @@ from django_filters.views import FilterView
 
 from .. import cache
 from ..filters import (
+    SORT_CHOICES,
     ClaimFilter,
     CountryFilter,
     DisputeFilter,
@@ -171,8 +172,14 @@ class ClaimListView(StrictFilterMixin, FilterView):
 
     def get_queryset(self):
         claims = Claim.objects.published()
-        # A download gives each claim whole, as the API does; the page shows rows.
+        # A download gives each claim whole, as the API does; the page shows rows. In the
+        # order ClaimFilter gives them (by default, the most answered first).
         return claims.for_data() if self.kwargs.get("format") else claims.for_rows()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["sort_label"] = dict(SORT_CHOICES).get(context["filter"].form.cleaned_data["sort"])
+        return context
 
 
 class DisputeListView(StrictFilterMixin, FilterView):

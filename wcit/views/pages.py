@@ -6,8 +6,10 @@ from collections import defaultdict
 
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.safestring import mark_safe
+from django.views.decorators.cache import cache_control
 from django.views.generic import DetailView
 
 from .. import cache, pictures, reading
@@ -41,6 +43,13 @@ EXCHANGE_LIMIT = 40
 
 
 HOME_DISPUTES = 6
+
+
+@cache_control(max_age=86400, public=True)
+def favicon(request):
+    """/favicon.ico, which browsers ask for whatever the page links: the site's icon. A
+    temporary redirect, because the icon's static name changes with its content."""
+    return redirect(static("wcit/favicon.svg"))
 
 
 def home(request):
