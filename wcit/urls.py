@@ -4,6 +4,7 @@ from django.urls import path, register_converter
 from . import curation, health, views
 from .api import api
 from .feeds import ClaimFeed
+from .views import embeds
 
 
 class ExportFormat:
@@ -21,6 +22,12 @@ register_converter(ExportFormat, "format")
 urlpatterns = [
     path("", views.home, name="home"),
     path("favicon.ico", views.favicon, name="favicon"),
+    path("oembed", embeds.oembed, name="oembed"),
+    path("claims/<int:pk>/embed/", embeds.claim_embed, name="claim-embed"),
+    path("claims/<int:pk>/card.png", embeds.claim_card, name="claim-card"),
+    path("disputes/<slug:slug>/card.png", embeds.dispute_card, name="dispute-card"),
+    path("countries/<str:code>/card.png", embeds.country_card, name="country-card"),
+    path("clauses/<slug:code>/card.png", embeds.clause_card, name="clause-card"),
     path("countries/", views.CountryListView.as_view(), name="country-list"),
     path("countries/by-clause/", views.country_clause_matrix, name="country-clause-matrix"),
     path("countries/<str:code>/", views.CountryDetailView.as_view(), name="country-detail"),
