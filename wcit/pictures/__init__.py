@@ -8,13 +8,16 @@ legend, and words (``<title>``, ``aria-label`` or visible text). The SVGs size t
 ``viewBox`` and CSS (``static/wcit/pictures.css``), never with a fixed pixel width.
 
 ``styles`` holds the patterns and escaping every picture shares, ``shapes`` the map's country
-shapes, ``maps`` the map, ``charts`` the matrix, the timeline and the bar charts.
+shapes, ``maps`` the map, ``matrix`` the country × clause table, ``timeline`` the timeline and
+``bars`` the small bar charts.
 """
 
-from .charts import CONFERENCE_DAYS, EVENT_KINDS, TIMELINE_END, bar_chart, matrix, timeline
+from .bars import bar_chart
 from .maps import world_map
+from .matrix import matrix
 from .shapes import world_shapes
 from .styles import PAPER, STANCE_STYLES, STATUS_STYLES, UNNAMED_FILL
+from .timeline import CONFERENCE_DAYS, EVENT_KINDS, TIMELINE_END, timeline
 
 __all__ = [
     "CONFERENCE_DAYS",
