@@ -219,6 +219,35 @@ def test_matrix_headings_and_their_links():
     assert [a.get("href") for th in row_heads for a in find_all(th, "a")] == ["/countries/us/"]
 
 
+def test_matrix_short_headings_keep_the_full_title_in_their_name_and_in_a_key():
+    columns = [("5a", "Article 5A: Security", "/clauses/5a/", "5A"), ("x", "Article X", None, "X")]
+    root = parse(pictures.matrix(ROWS, columns, CELLS, cell_url))
+    corner, linked, plain = find_all(root.find(".//thead"), "th")
+    # The country column's heading is pinned with its column (class for the CSS).
+    assert corner.get("class") == "wcit-corner"
+    (link,) = find_all(linked, "a")
+    assert link.get("href") == "/clauses/5a/"
+    assert link.get("title") == "Article 5A: Security"
+    # The name starts with the visible words, then spells them out (WCAG 2.5.3).
+    assert text_of(link) == "5A, Article 5A: Security"
+    (hidden,) = find_all(link, "span", **{"class": "wcit-vh"})
+    assert text_of(hidden) == ", Article 5A: Security"
+    assert link.text == "5A"
+    assert plain.get("title") == "Article X" and text_of(plain) == "X, Article X"
+    # The cells still name the full title.
+    (cell,) = [a for a in find_all(root.find(".//tbody"), "a") if "5a" in a.get("href")]
+    assert cell.get("aria-label") == "United States, Article 5A: Security: 1 against"
+    (key,) = find_all(root, "dl", **{"class": "wcit-matrix-key"})
+    pairs = [(text_of(d.find("dt")), text_of(d.find("dd"))) for d in find_all(key, "div")]
+    assert pairs == [("5A", "Article 5A: Security"), ("X", "Article X")]
+
+
+def test_matrix_without_short_labels_has_no_key():
+    root = parse(pictures.matrix(ROWS, COLUMNS + [("r", "Res.", None, "Res.")], CELLS, cell_url))
+    assert not find_all(root, "dl")
+    assert [text_of(th) for th in find_all(root.find(".//thead"), "th")][-1] == "Res."
+
+
 def test_matrix_bars_share_one_scale_with_a_pattern_per_stance():
     root = parse(pictures.matrix(ROWS, COLUMNS, CELLS, cell_url))
     links = {a.get("href"): a for a in find_all(root.find(".//tbody"), "a")}

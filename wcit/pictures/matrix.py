@@ -6,9 +6,9 @@ from .styles import STANCE_STYLES, SVG_NS, _html, _pattern, _prefix, _swatch
 
 
 def _key_label_url(item):
-    """A row or column given as (key, label) or (key, label, url)."""
-    key, label, *rest = item
-    return key, label, rest[0] if rest else None
+    """A row or column given as (key, label), (key, label, url) or (key, label, url, short)."""
+    key, label, url, short = (*item, None, None)[:4]
+    return key, label, url, short if short and short != label else None
 
 
 def _stance_words(counts):
@@ -46,20 +46,31 @@ def matrix(
     """A country × clause table: each cell a stacked bar of the claims about that pair by stance,
     the counts in words, and a link to the filtered claim list.
 
-    ``rows`` and ``columns`` are (key, label) or (key, label, url) pairs, in display order (a url
-    makes the heading a link); ``cells[(row_key, column_key)]`` is {"for": n, "against": n,
-    "neutral": n, "none": n}; ``url_for_cell(row_key, column_key)`` is the filtered list. A cell
-    links with the accessible name "United States, Article 5B: 3 against, 1 neutral"; a pair
-    with no claims is a plain cell. Bars share one scale, the busiest cell's total.
+    ``rows`` and ``columns`` are (key, label) or (key, label, url) tuples, in display order (a url
+    makes the heading a link); a column may add a short label, (key, label, url, short), for
+    a narrow heading: "5A" shows, the full label follows it in the heading's accessible name
+    and tooltip, and a key under the table spells each short label out.
+    ``cells[(row_key, column_key)]`` is {"for": n, "against": n, "neutral": n, "none": n};
+    ``url_for_cell(row_key, column_key)`` is the filtered list. A cell links with the
+    accessible name "United States, Article 5B: 3 against, 1 neutral"; a pair with no claims
+    is a plain cell. Bars share one scale, the busiest cell's total.
     """
     rows = [_key_label_url(r) for r in rows]
     columns = [_key_label_url(c) for c in columns]
     p = id_prefix or _prefix("matrix", caption, rows, columns, sorted(cells.items(), key=repr))
     widest = max((sum(c.get(s, 0) for s in STANCE_STYLES) for c in cells.values()), default=0)
 
-    def heading(label, url, scope):
-        text = f'<a href="{_html(url)}">{_html(label)}</a>' if url else _html(label)
-        return f'<th scope="{scope}">{text}</th>'
+    def heading(label, url, scope, short=None):
+        if short is None:
+            text, title = _html(label), ""
+        else:
+            # The short label is what a narrow column shows; the full one follows it, unseen,
+            # so that the heading's name starts with the words on screen (WCAG 2.5.3).
+            text = f'{_html(short)}<span class="wcit-vh">, {_html(label)}</span>'
+            title = f' title="{_html(label)}"'
+        if url:
+            return f'<th scope="{scope}"><a href="{_html(url)}"{title}>{text}</a></th>'
+        return f'<th scope="{scope}"{title}>{text}</th>'
 
     def cell(row_key, row_label, column_key, column_label):
         counts = cells.get((row_key, column_key)) or {}
@@ -85,17 +96,32 @@ def matrix(
             f"{''.join(bars)}</svg>"
         )
         url = _html(url_for_cell(row_key, column_key))
+        # One phrase a line in a narrow column, never "1" on one line and "neutral" on the next.
+        phrases = ", ".join(
+            f'<span class="wcit-phrase">{_html(phrase)}</span>' for phrase in words.split(", ")
+        )
         return (
             f'<td><a href="{url}" aria-label="{name}" title="{name}">{bar}'
-            f'<span class="wcit-cell-text">{_html(words)}</span></a></td>'
+            f'<span class="wcit-cell-text">{phrases}</span></a></td>'
         )
 
-    head = "".join(heading(label, url, "col") for _, label, url in columns)
+    head = "".join(heading(label, url, "col", short) for _, label, url, short in columns)
     body = "".join(
         f"<tr>{heading(row_label, row_url, 'row')}"
-        + "".join(cell(row_key, row_label, ck, cl) for ck, cl, _ in columns)
+        + "".join(cell(row_key, row_label, ck, cl) for ck, cl, _, _ in columns)
         + "</tr>"
-        for row_key, row_label, row_url in rows
+        for row_key, row_label, row_url, _ in rows
+    )
+    shorts = "".join(
+        f"<div><dt>{_html(short)}</dt><dd>{_html(label)}</dd></div>"
+        for _, label, _, short in columns
+        if short
+    )
+    key = (
+        f'<p class="wcit-matrix-key-intro">The columns:</p>'
+        f'<dl class="wcit-matrix-key">{shorts}</dl>'
+        if shorts
+        else ""
     )
     return mark_safe(
         # The caption and legend lead the figure; the table takes its name from the caption
@@ -106,6 +132,7 @@ def matrix(
         f'<div class="wcit-scroll"><svg class="wcit-defs" xmlns="{SVG_NS}" width="0" height="0" '
         f'aria-hidden="true" focusable="false"><defs>{_stance_defs(p, 6)}</defs></svg>'
         f'<table class="wcit-matrix" aria-labelledby="{p}-caption">'
-        f'<thead><tr><th scope="col">{_html(row_heading)}</th>{head}</tr></thead>'
-        f"<tbody>{body}</tbody></table></div></figure>"
+        f'<thead><tr><th scope="col" class="wcit-corner">{_html(row_heading)}</th>{head}'
+        "</tr></thead>"
+        f"<tbody>{body}</tbody></table></div>{key}</figure>"
     )
