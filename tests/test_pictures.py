@@ -351,19 +351,32 @@ def test_timeline_escapes_hostile_labels_and_rejects_unknown_kinds():
 # Bar charts ------------------------------------------------------------------
 
 
+def bar_rows(markup):
+    """The chart's rows: (the row's text as read, the bar's width in %)."""
+    root = parse(markup)
+    return [
+        (text_of(li), float(find_all(li, "svg")[0].get("width").rstrip("%")))
+        for li in find_all(root, "li")
+    ]
+
+
 def test_bar_chart_prints_each_number_beside_a_bar_of_its_length():
     counts = {"fact": 12, "opinion": 30, "quote": 0}
     labels = {"fact": "Fact", "opinion": "Opinion", "quote": "Quote"}
-    root = parse(pictures.bar_chart(counts, labels, "Claims by kind"))
-    svg = root.find(f".//{SVG}svg")
-    assert svg.get("role") == "img"
-    assert text_of(svg.find(f"{SVG}desc")) == "Fact: 12; Opinion: 30; Quote: 0"
-    texts = [text_of(t) for t in find_all(svg, "text")]
-    assert texts == ["Fact", "12", "Opinion", "30", "Quote", "0"]
-    widths = [float(r.get("width")) for r in find_all(svg, "rect") if r.get("x") != "0"]
-    bars = widths[-3:]
+    markup = pictures.bar_chart(counts, labels, "Claims by kind")
+    root = parse(markup)
+    (figure,) = find_all(root, "figure")
+    assert text_of(figure.find("figcaption")) == "Claims by kind"
+    rows = bar_rows(markup)
+    assert [text for text, _ in rows] == ["Fact: 12", "Opinion: 30", "Quote: 0"]
+    # The words and numbers are page text; only the bars are drawn, hidden from the ear.
+    assert not find_all(root, "text")
+    assert all(svg.get("aria-hidden") == "true" for svg in find_all(root, "svg"))
+    bars = [width for _, width in rows]
     assert bars[0] / bars[1] == pytest.approx(12 / 30, abs=0.01)
     assert bars[2] == 0
+    numbers = [text_of(s) for s in find_all(root, "span", **{"class": "wcit-bar-n"})]
+    assert numbers == ["12", "30", "0"]
 
 
 def test_bar_chart_stance_scheme_and_links():
@@ -375,29 +388,30 @@ def test_bar_chart_stance_scheme_and_links():
         scheme="stance",
         urls={"against": "/claims/?stance=against"},
     )
-    svg = parse(markup).find(f".//{SVG}svg")
-    assert svg.get("role") == "group"
-    (link,) = find_all(svg, "a")
+    root = parse(markup)
+    (link,) = find_all(root, "a")
     assert link.get("href") == "/claims/?stance=against"
-    assert text_of(link.find(f"{SVG}title")) == "Against: 14"
-    fills = [r.get("fill") for r in find_all(svg, "rect") if r.get("fill").startswith("url")]
+    assert text_of(link) == "Against: 14"
+    fills = [r.get("fill") for li in find_all(root, "li") for r in find_all(li, "rect")]
     assert len(set(fills)) == 2, "for and against are drawn differently"
+    defined = {f"url(#{p.get('id')})" for p in find_all(root, "pattern")}
+    assert set(fills) <= defined
 
 
 def test_bar_chart_escapes_hostile_labels():
     markup = pictures.bar_chart({"x": 2}, {"x": HOSTILE}, HOSTILE)
     assert "<script>" not in markup
-    svg = parse(markup).find(f".//{SVG}svg")
-    assert text_of(svg.find(f"{SVG}title")) == HOSTILE
-    assert text_of(svg.find(f"{SVG}desc")) == f"{HOSTILE}: 2"
+    root = parse(markup)
+    assert text_of(root.find(".//figcaption")) == HOSTILE
+    assert bar_rows(markup) == [(f"{HOSTILE}: 2", 100.0)]
 
 
 def test_bar_chart_scales_to_its_largest_count():
-    def longest(counts):
-        svg = parse(pictures.bar_chart(counts, {}, "t")).find(f".//{SVG}svg")
-        return max(float(r.get("width")) for r in find_all(svg, "rect") if r.get("x") != "0")
+    def widths(counts):
+        return [width for _, width in bar_rows(pictures.bar_chart(counts, {}, "t"))]
 
-    assert longest({"a": 3, "b": 1}) == longest({"a": 300, "b": 2}) > 200
+    assert widths({"a": 3, "b": 1}) == pytest.approx([100, 33.33], abs=0.01)
+    assert widths({"a": 300, "b": 2})[0] == 100
 
 
 def contrast(a, b):
