@@ -9,6 +9,7 @@ from django.utils.safestring import SafeString
 
 from wcit import pictures
 from wcit.models import Country, SignatureStatus
+from wcit.pictures.timeline import MAX_ROWS, RADIUS
 
 SVG = "{http://www.w3.org/2000/svg}"
 HOSTILE = '<script>alert("x")</script>'
@@ -307,16 +308,116 @@ def test_timeline_text_twin_lists_events_in_date_order():
     assert text_of(items[-1]).startswith("Undated: A comment")
 
 
+def markers(svg):
+    """The timeline's markers: {number: (x, y, the link or group that holds it)}."""
+    found = {}
+    for holder in [*find_all(svg, "a"), *find_all(svg, "g")]:
+        numbers = [t for t in holder if local(t) == "text" and t.get("fill") == "#fff"]
+        for t in numbers:
+            found[text_of(t)] = (float(t.get("x")), float(t.get("y")), holder)
+    return found
+
+
 def test_timeline_markers_carry_the_lists_numbers_and_stack_on_one_date():
     root = parse(pictures.timeline(pictures.CONFERENCE_DAYS, EVENTS))
     svg = root.find(f".//{SVG}svg")
-    assert svg.get("role") == "img"
-    numbers = {text_of(t): t for t in find_all(svg, "text") if text_of(t).isdigit()}
-    markers = {n: numbers[n] for n in ("1", "2", "3", "4")}
-    assert "5" not in {text_of(t) for t in find_all(svg, "text") if t.get("fill") == "#fff"}
-    assert markers["1"].get("x") == markers["2"].get("x")
-    assert float(markers["2"].get("y")) < float(markers["1"].get("y"))
-    assert float(markers["3"].get("x")) < float(markers["4"].get("x"))
+    assert svg.get("role") == "group"
+    drawn = markers(svg)
+    assert set(drawn) == {"1", "2", "3", "4"}, "the undated event is listed, not drawn"
+    assert drawn["1"][0] == drawn["2"][0]
+    assert drawn["2"][1] < drawn["1"][1]
+    assert drawn["2"][0] < drawn["3"][0] < drawn["4"][0]
+
+
+def test_timeline_markers_link_to_their_events_named_as_in_the_list():
+    root = parse(pictures.timeline(pictures.CONFERENCE_DAYS, EVENTS))
+    svg = root.find(f".//{SVG}svg")
+    links = {n: holder for n, (_, _, holder) in markers(svg).items()}
+    assert [links[n].get("href") for n in "1234"] == ["/c/5/", "/s/cdt/", "/c/1/", "/s/pd/"]
+    # The name starts with the number the marker shows, then says what it marks.
+    assert text_of(links["1"].find(f"{SVG}title")) == "1. 13 Dec 2012: Sweden undecided"
+    unlinked = [{"date": date(2012, 12, 5), "label": "No page", "kind": "event"}]
+    svg = parse(pictures.timeline(pictures.CONFERENCE_DAYS, unlinked)).find(f".//{SVG}svg")
+    assert svg.get("role") == "img" and not find_all(svg, "a")
+    assert "1" in markers(svg)
+
+
+def gaps(svg):
+    """The axis's breaks: (dates under the break, length above it, its title)."""
+    found = []
+    for g in find_all(svg, "g", **{"class": "wcit-timeline-gap"}):
+        length, dates = find_all(g, "text")
+        found.append((text_of(dates), text_of(length), text_of(g.find(f"{SVG}title"))))
+    return found
+
+
+def day_labels(svg):
+    """The numbers under the axis that stand for one day each: {day: x}."""
+    (axis,) = find_all(svg, "g", **{"class": "wcit-timeline-axis"})
+    return {text_of(t): float(t.get("x")) for t in axis if local(t) == "text"}
+
+
+def test_timeline_draws_runs_of_days_without_events_as_labelled_breaks():
+    svg = parse(pictures.timeline(pictures.CONFERENCE_DAYS, EVENTS)).find(f".//{SVG}svg")
+    # 3-12 December: conference days without an event; 15-29: after the close, none either.
+    # The close cuts a run, so that the shading of the conference ends where a day does.
+    assert gaps(svg) == [
+        ("3–12", "10 days", "3 Dec 2012 to 12 Dec 2012: 10 days without events, drawn short"),
+        ("15–29", "15 days", "15 Dec 2012 to 29 Dec 2012: 15 days without events, drawn short"),
+    ]
+    # Each break is drawn: the axis cut, and two strokes across it.
+    for g in find_all(svg, "g", **{"class": "wcit-timeline-gap"}):
+        (path,) = find_all(g, "path")
+        assert path.get("d").count("M") == 4
+    # Days with events, and a run too short to break (31 December), keep a day each.
+    days = {k for k in day_labels(svg) if k.isdigit()}
+    assert days == {"13", "14", "30", "31"}
+    assert "2 runs of days without events are drawn short" in text_of(svg.find(f"{SVG}desc"))
+    # The width goes to the days that hold events: the month fits a phone.
+    assert int(svg.get("width")) < 350
+
+
+def test_timeline_breaks_stop_at_the_conference_and_at_each_month():
+    early_late = [
+        {"date": date(2012, 11, 20), "label": "Early", "url": "/e/", "kind": "event"},
+        {"date": date(2013, 1, 9), "label": "Late", "url": "/l/", "kind": "publication"},
+    ]
+    svg = parse(pictures.timeline(pictures.CONFERENCE_DAYS, early_late)).find(f".//{SVG}svg")
+    assert [dates for dates, _, _ in gaps(svg)] == ["21–30", "3–14", "15–31", "1–8"]
+
+
+def test_timeline_spreads_a_busy_day_into_columns_within_its_own_stretch():
+    busy = [
+        {"date": date(2012, 12, 13), "label": f"Busy {n:02}", "url": f"/b/{n}/", "kind": "event"}
+        for n in range(1, 14)
+    ] + [{"date": date(2012, 12, 14), "label": "Next day", "url": "/n/", "kind": "status"}]
+    root = parse(pictures.timeline(pictures.CONFERENCE_DAYS, busy))
+    svg = root.find(f".//{SVG}svg")
+    drawn = markers(svg)
+    # Every event is drawn once, and links where its list item links.
+    assert set(drawn) == {str(n) for n in range(1, 15)}
+    listed = [find_all(li, "a")[0].get("href") for li in find_all(root.find(".//ol"), "li")]
+    assert [drawn[str(n)][2].get("href") for n in range(1, 15)] == listed
+    # No pile: no two markers overlap, and a column holds at most MAX_ROWS.
+    points = [(x, y) for x, y, _ in drawn.values()]
+    for i, (x1, y1) in enumerate(points):
+        for x2, y2 in points[i + 1 :]:
+            assert max(abs(x1 - x2), abs(y1 - y2)) >= 2 * RADIUS
+    assert len({y for _, y in points}) == MAX_ROWS
+    assert len({x for x, _ in points}) == 4  # three columns for 13 markers, one for the 14th
+    # Each marker stands nearer its own day's label than any other: time is not moved.
+    labels = {k: x for k, x in day_labels(svg).items() if k.isdigit()}
+    for n in range(1, 15):
+        x = drawn[str(n)][0]
+        nearest = min(labels, key=lambda day: abs(labels[day] - x))
+        assert nearest == ("14" if n == 14 else "13"), n
+
+
+def test_timeline_is_drawn_at_its_own_size_with_text_of_12_pixels_or_more():
+    svg = parse(pictures.timeline(pictures.CONFERENCE_DAYS, EVENTS)).find(f".//{SVG}svg")
+    assert svg.get("viewBox") == f"0 0 {svg.get('width')} {svg.get('height')}"
+    sizes = [float(t.get("font-size")) for t in find_all(svg, "text")]
+    assert sizes and min(sizes) >= 12
 
 
 def test_timeline_axis_runs_to_the_end_of_december_and_past_events_outside():
@@ -342,8 +443,10 @@ def test_timeline_escapes_hostile_labels_and_rejects_unknown_kinds():
     markup = pictures.timeline(pictures.CONFERENCE_DAYS, hostile, title=HOSTILE)
     assert "<script>" not in markup
     root = parse(markup)
-    (link,) = find_all(root, "a")
-    assert (text_of(link), link.get("href")) == (HOSTILE, HOSTILE)
+    marker, item = find_all(root, "a")
+    assert (text_of(item), item.get("href")) == (HOSTILE, HOSTILE)
+    assert marker.get("href") == HOSTILE
+    assert text_of(marker.find(f"{SVG}title")) == f"1. 5 Dec 2012: {HOSTILE}"
     with pytest.raises(ValueError, match="unknown event kind"):
         pictures.timeline(pictures.CONFERENCE_DAYS, [{**hostile[0], "kind": "rumour"}])
 
