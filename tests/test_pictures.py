@@ -154,6 +154,31 @@ def test_map_lists_named_countries_it_cannot_draw():
     assert "/countries/eu/" not in svg_links(root)
 
 
+def test_small_map_names_each_statuss_countries_beside_it_as_links():
+    statuses = {**STATUSES, "gb": "not_signed", "cz": "not_signed", "eu": "signed"}
+    root = parse(pictures.world_map(statuses, country_url, small=True, names={"gb": HOSTILE}))
+    (legend,) = find_all(root, "ul", **{"class": "wcit-legend wcit-map-members"})
+    entries = {}
+    for li in find_all(legend, "li"):
+        status = text_of(li).split(" (")[0]
+        entries[status] = [(a.get("href"), text_of(a)) for a in find_all(li, "a")]
+    # Every status some country has, its countries in name order, each a link; no empty status.
+    assert entries["Did not sign"] == [
+        ("/countries/gb/", HOSTILE),
+        ("/countries/cz/", "Czechia"),
+        ("/countries/us/", "United States of America"),
+    ]
+    assert entries["Signed"] == [("/countries/br/", "Brazil"), ("/countries/eu/", "EU")]
+    assert "Sources disagree" not in entries
+    assert "Not named by the sources" in entries
+    # The one the map cannot draw says so there, not in a second list.
+    assert "EU (not on the map)" in text_of(legend)
+    assert not find_all(root, "p", **{"class": "wcit-off-map"})
+    # The full map keeps its plain legend.
+    full = parse(pictures.world_map(statuses, country_url))
+    assert not find_all(full, "ul", **{"class": "wcit-legend wcit-map-members"})
+
+
 def test_map_rejects_an_unknown_status():
     with pytest.raises(ValueError, match="unknown status 'maybe'"):
         pictures.world_map({"se": "maybe"}, country_url)

@@ -223,6 +223,23 @@ def test_home_figures_link_to_their_claims(client):
         assert value.split()[0].rstrip("+") in claim.quote
 
 
+def test_home_map_names_every_named_country_beside_it_in_words(client):
+    """At home-page size Europe's shapes lose their patterns: the list beside says it all."""
+    soup = soup_of(client.get("/"))
+    members = soup.select_one("#where ~ figure .wcit-map-members")
+    listed = {}
+    for li in members.select("li:has(.wcit-map-status)"):
+        status = li.select_one(".wcit-map-status").get_text().split(" (")[0]
+        for a in li.select(":scope > span > a"):
+            listed[a["href"]] = status
+    countries = list(Country.objects.with_status_reports())
+    assert set(listed) == {country.get_absolute_url() for country in countries}
+    statuses = dict(Country.MAP_STATUSES)
+    for country in countries:
+        assert listed[country.get_absolute_url()] == statuses[country.map_status()], country.slug
+    assert listed["/countries/gb/"] == "Did not sign"
+
+
 def test_country_page_shows_status_reports_with_passages(client):
     soup = soup_of(client.get("/countries/se/"))
     reports = soup.select(".status-groups > li")
