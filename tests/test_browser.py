@@ -378,3 +378,83 @@ def test_no_page_breaks_its_content_security_policy(browser, live_server):
         page.wait_for_load_state("networkidle")
     context.close()
     assert not violations, [str(getattr(v, "text", v)) for v in violations]
+
+
+# Pictures on a phone (issue 19) ---------------------------------------------------------
+
+PHONE = {"width": 390, "height": 844}
+
+# Every text a picture shows, as rendered: an SVG text's font size times the scale its
+# drawing is shown at, an HTML text's font size as computed. Visually hidden words count too.
+PICTURE_TEXT_SIZES = """() => {
+    const sizes = [];
+    for (const figure of document.querySelectorAll('figure.wcit-picture')) {
+        for (const el of figure.querySelectorAll('*')) {
+            const own = [...el.childNodes].some(n => n.nodeType === 3 && n.data.trim());
+            if (!own || !el.getClientRects().length) continue;
+            let size = parseFloat(getComputedStyle(el).fontSize);
+            if (el instanceof SVGElement) {
+                const m = el.getScreenCTM();
+                size *= Math.hypot(m.a, m.b);
+            }
+            sizes.push([Math.round(size * 100) / 100, el.tagName, el.textContent.slice(0, 40)]);
+        }
+    }
+    return sizes;
+}"""
+
+
+def test_no_picture_text_under_12_pixels_on_a_phone(browser, live_server):
+    from wcit.models import Clause, Country, Speaker
+
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    source = Source.objects.get(slug="what-really-happened-in-dubai")
+    paths = [
+        "/",
+        "/countries/",  # the full map and the timeline
+        "/countries/by-clause/",
+        Country.objects.get(code="US").get_absolute_url(),
+        Clause.objects.get(code="5b").get_absolute_url(),
+        Speaker.objects.get(slug="us-delegation").get_absolute_url(),  # the tally charts
+        source.get_absolute_url(),
+    ]
+    svg_texts = 0
+    for path in paths:
+        page.goto(live_server.url + path)
+        sizes = page.evaluate(PICTURE_TEXT_SIZES)
+        small = [s for s in sizes if s[0] < 12]
+        assert not small, (path, small[:5])
+        svg_texts += sum(1 for _, tag, _ in sizes if tag == "text")
+    # The timeline draws its words as SVG text: the check above read some.
+    assert svg_texts > 20
+    context.close()
+
+
+def test_the_country_column_stays_in_view_when_the_matrix_scrolls_right(browser, live_server):
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.goto(live_server.url + "/countries/by-clause/")
+    box = page.locator(".wcit-matrix-picture .wcit-scroll")
+    scrolled = box.evaluate("el => { el.scrollLeft = el.scrollWidth; return el.scrollLeft; }")
+    assert scrolled > 100, "the table is wider than a phone: it scrolls"
+    heads = page.locator(".wcit-matrix .wcit-corner, .wcit-matrix tbody th")
+    assert heads.count() > 10
+    for i in range(heads.count()):
+        head = heads.nth(i)
+        # Scroll the page (not the table) to the heading; then it must be on screen and on
+        # top: the point at its middle is the heading, not a cell scrolled under it.
+        on_top = head.evaluate(
+            """el => {
+                window.scrollTo(0, el.getBoundingClientRect().top + window.scrollY - 200);
+                const r = el.getBoundingClientRect();
+                const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+                return r.left >= 0 && r.right <= window.innerWidth && el.contains(hit);
+            }"""
+        )
+        assert on_top, head.inner_text()
+    assert box.evaluate("el => el.scrollLeft") == scrolled
+    # The last clause column is the one in view at the right.
+    last = page.locator(".wcit-matrix thead th").last.bounding_box()
+    assert last["x"] + last["width"] <= PHONE["width"]
+    context.close()

@@ -92,6 +92,21 @@ def test_str_reads_well(make_claim):
     assert str(Clause.objects.get(code="5a")).startswith("Article 5A")
 
 
+@pytest.mark.parametrize(
+    "code, short",
+    [
+        ("5a", "5A"),
+        ("article-1", "Art. 1"),
+        ("resolution", "Res."),
+        ("preamble", "Pre."),
+        ("preamble-human-rights", "Pre. HR"),
+        ("article-12-bis", "Art. 12 BIS"),
+    ],
+)
+def test_a_clauses_short_title_comes_from_its_code(code, short):
+    assert Clause(code=code, title="A long title").short_title == short
+
+
 def test_queryset_methods_chain(make_claim):
     sweden = Country.objects.get(code="SE")
     draft = make_claim(status=Claim.Status.DRAFT, countries=[sweden])

@@ -9,6 +9,7 @@ from django.utils.safestring import SafeString
 
 from wcit import pictures
 from wcit.models import Country, SignatureStatus
+from wcit.pictures.timeline import MAX_ROWS, RADIUS
 
 SVG = "{http://www.w3.org/2000/svg}"
 HOSTILE = '<script>alert("x")</script>'
@@ -153,6 +154,31 @@ def test_map_lists_named_countries_it_cannot_draw():
     assert "/countries/eu/" not in svg_links(root)
 
 
+def test_small_map_names_each_statuss_countries_beside_it_as_links():
+    statuses = {**STATUSES, "gb": "not_signed", "cz": "not_signed", "eu": "signed"}
+    root = parse(pictures.world_map(statuses, country_url, small=True, names={"gb": HOSTILE}))
+    (legend,) = find_all(root, "ul", **{"class": "wcit-legend wcit-map-members"})
+    entries = {}
+    for li in find_all(legend, "li"):
+        status = text_of(li).split(" (")[0]
+        entries[status] = [(a.get("href"), text_of(a)) for a in find_all(li, "a")]
+    # Every status some country has, its countries in name order, each a link; no empty status.
+    assert entries["Did not sign"] == [
+        ("/countries/gb/", HOSTILE),
+        ("/countries/cz/", "Czechia"),
+        ("/countries/us/", "United States of America"),
+    ]
+    assert entries["Signed"] == [("/countries/br/", "Brazil"), ("/countries/eu/", "EU")]
+    assert "Sources disagree" not in entries
+    assert "Not named by the sources" in entries
+    # The one the map cannot draw says so there, not in a second list.
+    assert "EU (not on the map)" in text_of(legend)
+    assert not find_all(root, "p", **{"class": "wcit-off-map"})
+    # The full map keeps its plain legend.
+    full = parse(pictures.world_map(statuses, country_url))
+    assert not find_all(full, "ul", **{"class": "wcit-legend wcit-map-members"})
+
+
 def test_map_rejects_an_unknown_status():
     with pytest.raises(ValueError, match="unknown status 'maybe'"):
         pictures.world_map({"se": "maybe"}, country_url)
@@ -219,6 +245,35 @@ def test_matrix_headings_and_their_links():
     assert [a.get("href") for th in row_heads for a in find_all(th, "a")] == ["/countries/us/"]
 
 
+def test_matrix_short_headings_keep_the_full_title_in_their_name_and_in_a_key():
+    columns = [("5a", "Article 5A: Security", "/clauses/5a/", "5A"), ("x", "Article X", None, "X")]
+    root = parse(pictures.matrix(ROWS, columns, CELLS, cell_url))
+    corner, linked, plain = find_all(root.find(".//thead"), "th")
+    # The country column's heading is pinned with its column (class for the CSS).
+    assert corner.get("class") == "wcit-corner"
+    (link,) = find_all(linked, "a")
+    assert link.get("href") == "/clauses/5a/"
+    assert link.get("title") == "Article 5A: Security"
+    # The name starts with the visible words, then spells them out (WCAG 2.5.3).
+    assert text_of(link) == "5A, Article 5A: Security"
+    (hidden,) = find_all(link, "span", **{"class": "wcit-vh"})
+    assert text_of(hidden) == ", Article 5A: Security"
+    assert link.text == "5A"
+    assert plain.get("title") == "Article X" and text_of(plain) == "X, Article X"
+    # The cells still name the full title.
+    (cell,) = [a for a in find_all(root.find(".//tbody"), "a") if "5a" in a.get("href")]
+    assert cell.get("aria-label") == "United States, Article 5A: Security: 1 against"
+    (key,) = find_all(root, "dl", **{"class": "wcit-matrix-key"})
+    pairs = [(text_of(d.find("dt")), text_of(d.find("dd"))) for d in find_all(key, "div")]
+    assert pairs == [("5A", "Article 5A: Security"), ("X", "Article X")]
+
+
+def test_matrix_without_short_labels_has_no_key():
+    root = parse(pictures.matrix(ROWS, COLUMNS + [("r", "Res.", None, "Res.")], CELLS, cell_url))
+    assert not find_all(root, "dl")
+    assert [text_of(th) for th in find_all(root.find(".//thead"), "th")][-1] == "Res."
+
+
 def test_matrix_bars_share_one_scale_with_a_pattern_per_stance():
     root = parse(pictures.matrix(ROWS, COLUMNS, CELLS, cell_url))
     links = {a.get("href"): a for a in find_all(root.find(".//tbody"), "a")}
@@ -278,16 +333,116 @@ def test_timeline_text_twin_lists_events_in_date_order():
     assert text_of(items[-1]).startswith("Undated: A comment")
 
 
+def markers(svg):
+    """The timeline's markers: {number: (x, y, the link or group that holds it)}."""
+    found = {}
+    for holder in [*find_all(svg, "a"), *find_all(svg, "g")]:
+        numbers = [t for t in holder if local(t) == "text" and t.get("fill") == "#fff"]
+        for t in numbers:
+            found[text_of(t)] = (float(t.get("x")), float(t.get("y")), holder)
+    return found
+
+
 def test_timeline_markers_carry_the_lists_numbers_and_stack_on_one_date():
     root = parse(pictures.timeline(pictures.CONFERENCE_DAYS, EVENTS))
     svg = root.find(f".//{SVG}svg")
-    assert svg.get("role") == "img"
-    numbers = {text_of(t): t for t in find_all(svg, "text") if text_of(t).isdigit()}
-    markers = {n: numbers[n] for n in ("1", "2", "3", "4")}
-    assert "5" not in {text_of(t) for t in find_all(svg, "text") if t.get("fill") == "#fff"}
-    assert markers["1"].get("x") == markers["2"].get("x")
-    assert float(markers["2"].get("y")) < float(markers["1"].get("y"))
-    assert float(markers["3"].get("x")) < float(markers["4"].get("x"))
+    assert svg.get("role") == "group"
+    drawn = markers(svg)
+    assert set(drawn) == {"1", "2", "3", "4"}, "the undated event is listed, not drawn"
+    assert drawn["1"][0] == drawn["2"][0]
+    assert drawn["2"][1] < drawn["1"][1]
+    assert drawn["2"][0] < drawn["3"][0] < drawn["4"][0]
+
+
+def test_timeline_markers_link_to_their_events_named_as_in_the_list():
+    root = parse(pictures.timeline(pictures.CONFERENCE_DAYS, EVENTS))
+    svg = root.find(f".//{SVG}svg")
+    links = {n: holder for n, (_, _, holder) in markers(svg).items()}
+    assert [links[n].get("href") for n in "1234"] == ["/c/5/", "/s/cdt/", "/c/1/", "/s/pd/"]
+    # The name starts with the number the marker shows, then says what it marks.
+    assert text_of(links["1"].find(f"{SVG}title")) == "1. 13 Dec 2012: Sweden undecided"
+    unlinked = [{"date": date(2012, 12, 5), "label": "No page", "kind": "event"}]
+    svg = parse(pictures.timeline(pictures.CONFERENCE_DAYS, unlinked)).find(f".//{SVG}svg")
+    assert svg.get("role") == "img" and not find_all(svg, "a")
+    assert "1" in markers(svg)
+
+
+def gaps(svg):
+    """The axis's breaks: (dates under the break, length above it, its title)."""
+    found = []
+    for g in find_all(svg, "g", **{"class": "wcit-timeline-gap"}):
+        length, dates = find_all(g, "text")
+        found.append((text_of(dates), text_of(length), text_of(g.find(f"{SVG}title"))))
+    return found
+
+
+def day_labels(svg):
+    """The numbers under the axis that stand for one day each: {day: x}."""
+    (axis,) = find_all(svg, "g", **{"class": "wcit-timeline-axis"})
+    return {text_of(t): float(t.get("x")) for t in axis if local(t) == "text"}
+
+
+def test_timeline_draws_runs_of_days_without_events_as_labelled_breaks():
+    svg = parse(pictures.timeline(pictures.CONFERENCE_DAYS, EVENTS)).find(f".//{SVG}svg")
+    # 3-12 December: conference days without an event; 15-29: after the close, none either.
+    # The close cuts a run, so that the shading of the conference ends where a day does.
+    assert gaps(svg) == [
+        ("3–12", "10 days", "3 Dec 2012 to 12 Dec 2012: 10 days without events, drawn short"),
+        ("15–29", "15 days", "15 Dec 2012 to 29 Dec 2012: 15 days without events, drawn short"),
+    ]
+    # Each break is drawn: the axis cut, and two strokes across it.
+    for g in find_all(svg, "g", **{"class": "wcit-timeline-gap"}):
+        (path,) = find_all(g, "path")
+        assert path.get("d").count("M") == 4
+    # Days with events, and a run too short to break (31 December), keep a day each.
+    days = {k for k in day_labels(svg) if k.isdigit()}
+    assert days == {"13", "14", "30", "31"}
+    assert "2 runs of days without events are drawn short" in text_of(svg.find(f"{SVG}desc"))
+    # The width goes to the days that hold events: the month fits a phone.
+    assert int(svg.get("width")) < 350
+
+
+def test_timeline_breaks_stop_at_the_conference_and_at_each_month():
+    early_late = [
+        {"date": date(2012, 11, 20), "label": "Early", "url": "/e/", "kind": "event"},
+        {"date": date(2013, 1, 9), "label": "Late", "url": "/l/", "kind": "publication"},
+    ]
+    svg = parse(pictures.timeline(pictures.CONFERENCE_DAYS, early_late)).find(f".//{SVG}svg")
+    assert [dates for dates, _, _ in gaps(svg)] == ["21–30", "3–14", "15–31", "1–8"]
+
+
+def test_timeline_spreads_a_busy_day_into_columns_within_its_own_stretch():
+    busy = [
+        {"date": date(2012, 12, 13), "label": f"Busy {n:02}", "url": f"/b/{n}/", "kind": "event"}
+        for n in range(1, 14)
+    ] + [{"date": date(2012, 12, 14), "label": "Next day", "url": "/n/", "kind": "status"}]
+    root = parse(pictures.timeline(pictures.CONFERENCE_DAYS, busy))
+    svg = root.find(f".//{SVG}svg")
+    drawn = markers(svg)
+    # Every event is drawn once, and links where its list item links.
+    assert set(drawn) == {str(n) for n in range(1, 15)}
+    listed = [find_all(li, "a")[0].get("href") for li in find_all(root.find(".//ol"), "li")]
+    assert [drawn[str(n)][2].get("href") for n in range(1, 15)] == listed
+    # No pile: no two markers overlap, and a column holds at most MAX_ROWS.
+    points = [(x, y) for x, y, _ in drawn.values()]
+    for i, (x1, y1) in enumerate(points):
+        for x2, y2 in points[i + 1 :]:
+            assert max(abs(x1 - x2), abs(y1 - y2)) >= 2 * RADIUS
+    assert len({y for _, y in points}) == MAX_ROWS
+    assert len({x for x, _ in points}) == 4  # three columns for 13 markers, one for the 14th
+    # Each marker stands nearer its own day's label than any other: time is not moved.
+    labels = {k: x for k, x in day_labels(svg).items() if k.isdigit()}
+    for n in range(1, 15):
+        x = drawn[str(n)][0]
+        nearest = min(labels, key=lambda day: abs(labels[day] - x))
+        assert nearest == ("14" if n == 14 else "13"), n
+
+
+def test_timeline_is_drawn_at_its_own_size_with_text_of_12_pixels_or_more():
+    svg = parse(pictures.timeline(pictures.CONFERENCE_DAYS, EVENTS)).find(f".//{SVG}svg")
+    assert svg.get("viewBox") == f"0 0 {svg.get('width')} {svg.get('height')}"
+    sizes = [float(t.get("font-size")) for t in find_all(svg, "text")]
+    assert sizes and min(sizes) >= 12
 
 
 def test_timeline_axis_runs_to_the_end_of_december_and_past_events_outside():
@@ -313,8 +468,10 @@ def test_timeline_escapes_hostile_labels_and_rejects_unknown_kinds():
     markup = pictures.timeline(pictures.CONFERENCE_DAYS, hostile, title=HOSTILE)
     assert "<script>" not in markup
     root = parse(markup)
-    (link,) = find_all(root, "a")
-    assert (text_of(link), link.get("href")) == (HOSTILE, HOSTILE)
+    marker, item = find_all(root, "a")
+    assert (text_of(item), item.get("href")) == (HOSTILE, HOSTILE)
+    assert marker.get("href") == HOSTILE
+    assert text_of(marker.find(f"{SVG}title")) == f"1. 5 Dec 2012: {HOSTILE}"
     with pytest.raises(ValueError, match="unknown event kind"):
         pictures.timeline(pictures.CONFERENCE_DAYS, [{**hostile[0], "kind": "rumour"}])
 
@@ -322,19 +479,32 @@ def test_timeline_escapes_hostile_labels_and_rejects_unknown_kinds():
 # Bar charts ------------------------------------------------------------------
 
 
+def bar_rows(markup):
+    """The chart's rows: (the row's text as read, the bar's width in %)."""
+    root = parse(markup)
+    return [
+        (text_of(li), float(find_all(li, "svg")[0].get("width").rstrip("%")))
+        for li in find_all(root, "li")
+    ]
+
+
 def test_bar_chart_prints_each_number_beside_a_bar_of_its_length():
     counts = {"fact": 12, "opinion": 30, "quote": 0}
     labels = {"fact": "Fact", "opinion": "Opinion", "quote": "Quote"}
-    root = parse(pictures.bar_chart(counts, labels, "Claims by kind"))
-    svg = root.find(f".//{SVG}svg")
-    assert svg.get("role") == "img"
-    assert text_of(svg.find(f"{SVG}desc")) == "Fact: 12; Opinion: 30; Quote: 0"
-    texts = [text_of(t) for t in find_all(svg, "text")]
-    assert texts == ["Fact", "12", "Opinion", "30", "Quote", "0"]
-    widths = [float(r.get("width")) for r in find_all(svg, "rect") if r.get("x") != "0"]
-    bars = widths[-3:]
+    markup = pictures.bar_chart(counts, labels, "Claims by kind")
+    root = parse(markup)
+    (figure,) = find_all(root, "figure")
+    assert text_of(figure.find("figcaption")) == "Claims by kind"
+    rows = bar_rows(markup)
+    assert [text for text, _ in rows] == ["Fact: 12", "Opinion: 30", "Quote: 0"]
+    # The words and numbers are page text; only the bars are drawn, hidden from the ear.
+    assert not find_all(root, "text")
+    assert all(svg.get("aria-hidden") == "true" for svg in find_all(root, "svg"))
+    bars = [width for _, width in rows]
     assert bars[0] / bars[1] == pytest.approx(12 / 30, abs=0.01)
     assert bars[2] == 0
+    numbers = [text_of(s) for s in find_all(root, "span", **{"class": "wcit-bar-n"})]
+    assert numbers == ["12", "30", "0"]
 
 
 def test_bar_chart_stance_scheme_and_links():
@@ -346,29 +516,30 @@ def test_bar_chart_stance_scheme_and_links():
         scheme="stance",
         urls={"against": "/claims/?stance=against"},
     )
-    svg = parse(markup).find(f".//{SVG}svg")
-    assert svg.get("role") == "group"
-    (link,) = find_all(svg, "a")
+    root = parse(markup)
+    (link,) = find_all(root, "a")
     assert link.get("href") == "/claims/?stance=against"
-    assert text_of(link.find(f"{SVG}title")) == "Against: 14"
-    fills = [r.get("fill") for r in find_all(svg, "rect") if r.get("fill").startswith("url")]
+    assert text_of(link) == "Against: 14"
+    fills = [r.get("fill") for li in find_all(root, "li") for r in find_all(li, "rect")]
     assert len(set(fills)) == 2, "for and against are drawn differently"
+    defined = {f"url(#{p.get('id')})" for p in find_all(root, "pattern")}
+    assert set(fills) <= defined
 
 
 def test_bar_chart_escapes_hostile_labels():
     markup = pictures.bar_chart({"x": 2}, {"x": HOSTILE}, HOSTILE)
     assert "<script>" not in markup
-    svg = parse(markup).find(f".//{SVG}svg")
-    assert text_of(svg.find(f"{SVG}title")) == HOSTILE
-    assert text_of(svg.find(f"{SVG}desc")) == f"{HOSTILE}: 2"
+    root = parse(markup)
+    assert text_of(root.find(".//figcaption")) == HOSTILE
+    assert bar_rows(markup) == [(f"{HOSTILE}: 2", 100.0)]
 
 
 def test_bar_chart_scales_to_its_largest_count():
-    def longest(counts):
-        svg = parse(pictures.bar_chart(counts, {}, "t")).find(f".//{SVG}svg")
-        return max(float(r.get("width")) for r in find_all(svg, "rect") if r.get("x") != "0")
+    def widths(counts):
+        return [width for _, width in bar_rows(pictures.bar_chart(counts, {}, "t"))]
 
-    assert longest({"a": 3, "b": 1}) == longest({"a": 300, "b": 2}) > 200
+    assert widths({"a": 3, "b": 1}) == pytest.approx([100, 33.33], abs=0.01)
+    assert widths({"a": 300, "b": 2})[0] == 100
 
 
 def contrast(a, b):

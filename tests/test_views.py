@@ -9,7 +9,7 @@ from django.db import connection
 from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 
-from wcit.models import Claim, ClaimRelation, Country, Source
+from wcit.models import Claim, ClaimRelation, Clause, Country, Source
 from wcit.views import ClaimListView
 
 pytestmark = pytest.mark.django_db
@@ -221,6 +221,23 @@ def test_home_figures_link_to_their_claims(client):
         claim = Claim.objects.get(pk=int(href.strip("/").split("/")[-1]))
         value = li.select_one(".figure-value").get_text()
         assert value.split()[0].rstrip("+") in claim.quote
+
+
+def test_home_map_names_every_named_country_beside_it_in_words(client):
+    """At home-page size Europe's shapes lose their patterns: the list beside says it all."""
+    soup = soup_of(client.get("/"))
+    members = soup.select_one("#where ~ figure .wcit-map-members")
+    listed = {}
+    for li in members.select("li:has(.wcit-map-status)"):
+        status = li.select_one(".wcit-map-status").get_text().split(" (")[0]
+        for a in li.select(":scope > span > a"):
+            listed[a["href"]] = status
+    countries = list(Country.objects.with_status_reports())
+    assert set(listed) == {country.get_absolute_url() for country in countries}
+    statuses = dict(Country.MAP_STATUSES)
+    for country in countries:
+        assert listed[country.get_absolute_url()] == statuses[country.map_status()], country.slug
+    assert listed["/countries/gb/"] == "Did not sign"
 
 
 def test_country_page_shows_status_reports_with_passages(client):
@@ -438,6 +455,21 @@ def test_matrix_cells_link_to_the_claims_they_count(client):
     words = cell["aria-label"]
     assert words.startswith("United States of America, Article 5B:")
     assert sum(int(part.split()[0]) for part in words.rsplit(": ", 1)[1].split(", ")) == expected
+
+
+def test_matrix_columns_are_headed_by_short_codes_named_in_full(client):
+    soup = soup_of(client.get("/countries/by-clause/"))
+    headings = soup.select(".wcit-matrix thead th")[1:]
+    clauses = list(Clause.objects.all())
+    assert [th.a.find(string=True, recursive=False) for th in headings] == [
+        clause.short_title for clause in clauses
+    ]
+    for th, clause in zip(headings, clauses, strict=True):
+        assert th.a["href"] == clause.get_absolute_url()
+        assert th.a["title"] == clause.title
+        assert th.a.get_text() == f"{clause.short_title}, {clause.title}"
+    key = soup.select(".wcit-matrix-key dt")
+    assert [dt.get_text() for dt in key] == [clause.short_title for clause in clauses]
 
 
 def test_a_passage_many_claims_quote_is_marked_once(client, make_claim):

@@ -447,6 +447,19 @@ class Clause(Keyed):
     def is_binding(self):
         return self.kind != self.Kind.RESOLUTION
 
+    # A narrow heading shortens the code: these words to their abbreviation, a number as it
+    # is ("5a" -> "5A", "article-1" -> "Art. 1"), other words to initials ("human-rights" -> "HR").
+    SHORT_WORDS = {"article": "Art.", "preamble": "Pre.", "resolution": "Res."}
+
+    @property
+    def short_title(self):
+        """A few characters for a narrow column heading, from the code: "5A", "Art. 1", "Res."."""
+        first, *rest = self.code.split("-")
+        numbers = " ".join(word.upper() for word in rest if len(word) <= 3)
+        initials = "".join(word[0].upper() for word in rest if len(word) > 3)
+        parts = (self.SHORT_WORDS.get(first, first.upper()), numbers, initials)
+        return " ".join(part for part in parts if part)
+
 
 class ClauseText(Passage):
     """The clause's text as one source gives it; where sources differ, each version is kept."""

@@ -4,17 +4,25 @@ status, a country × clause matrix, a timeline and small bar charts.
 Every function takes plain Python data (no queries) and returns a ``SafeString`` of HTML holding
 the picture and its text twin. Everything that comes from data goes through ``escape``. Meaning
 is never carried by colour alone: each status and stance has a pattern as well as a colour, a
-legend, and words (``<title>``, ``aria-label`` or visible text). The SVGs size themselves with a
-``viewBox`` and CSS (``static/wcit/pictures.css``), never with a fixed pixel width.
+legend, and words (``<title>``, ``aria-label`` or visible text).
+
+No text a picture shows is under 12 CSS px on a 390 px phone. An SVG's text shrinks with the
+drawing, so words live in HTML wherever they can (the matrix, the bar charts, every legend);
+the map scales with its ``viewBox`` and has no text; the timeline, whose labels belong on its
+axis, is drawn at its own size, one unit a CSS pixel, and scrolls in its box when wider than
+the screen. CSS: ``static/wcit/pictures.css`` and the phone section of ``site.css``.
 
 ``styles`` holds the patterns and escaping every picture shares, ``shapes`` the map's country
-shapes, ``maps`` the map, ``charts`` the matrix, the timeline and the bar charts.
+shapes, ``maps`` the map, ``matrix`` the country × clause table, ``timeline`` the timeline and
+``bars`` the small bar charts.
 """
 
-from .charts import CONFERENCE_DAYS, EVENT_KINDS, TIMELINE_END, bar_chart, matrix, timeline
+from .bars import bar_chart
 from .maps import world_map
+from .matrix import matrix
 from .shapes import world_shapes
 from .styles import PAPER, STANCE_STYLES, STATUS_STYLES, UNNAMED_FILL
+from .timeline import CONFERENCE_DAYS, EVENT_KINDS, TIMELINE_END, timeline
 
 __all__ = [
     "CONFERENCE_DAYS",

@@ -30,9 +30,13 @@ def world_map(
     ``url_for(code)`` is that country's page, called with the code as given. Each named country
     is a link whose accessible name and tooltip say "Sweden: undecided" (``names`` overrides
     the ISO names; ``details[code]`` adds words, e.g. which reports disagree). Countries the
-    sources do not name are grey and not links. ``small`` draws a lighter map for the home page.
-    Named countries the map cannot draw are listed, as links, under the legend. With
-    ``legend_url(status)``, each entry of the legend links to the countries it counts.
+    sources do not name are grey and not links. Named countries the map cannot draw are
+    listed, as links, under the legend. With ``legend_url(status)``, each entry of the legend
+    links to the countries it counts.
+
+    ``small`` draws a lighter map for the home page, and its legend names every country beside
+    each status, as links: at that size Europe's countries are too small to show their
+    patterns (Czechia, Denmark are specks), so the words carry the statuses.
     """
     unknown = sorted(set(statuses.values()) - STATUS_STYLES.keys())
     if unknown:
@@ -96,10 +100,29 @@ def world_map(
             return f'<a href="{_html(legend_url(status))}">{text}</a>'
         return text
 
-    legend = "".join(
-        f"<li>{_swatch(f'{p}-key-{status}', colour, marks)}{entry(status, words)}</li>"
-        for status, (words, colour, marks) in STATUS_STYLES.items()
-    )
+    def members(status):
+        return ", ".join(
+            f'<a href="{_html(url_for(code))}">{_html(name)}</a>'
+            + ("" if code.lower() in shapes else " (not on the map)")
+            for name, code, shown in sorted(named + missing)
+            if shown == status
+        )
+
+    if small:
+        # Each status that some country has, then its countries: the list the map's
+        # smallest shapes need beside them.
+        legend = "".join(
+            f"<li>{_swatch(f'{p}-key-{status}', colour, marks)}"
+            f'<span><span class="wcit-map-status">{entry(status, words)}:</span> '
+            f"{members(status)}</span></li>"
+            for status, (words, colour, marks) in STATUS_STYLES.items()
+            if counts[status]
+        )
+    else:
+        legend = "".join(
+            f"<li>{_swatch(f'{p}-key-{status}', colour, marks)}{entry(status, words)}</li>"
+            for status, (words, colour, marks) in STATUS_STYLES.items()
+        )
     legend += (
         f'<li><svg class="wcit-swatch" xmlns="{SVG_NS}" viewBox="0 0 24 16" width="24" '
         f'height="16" aria-hidden="true" focusable="false"><rect x="0.5" y="0.5" width="23" '
@@ -107,15 +130,18 @@ def world_map(
         "Not named by the sources</li>"
     )
     off_map = ""
-    if missing:
+    if missing and not small:
         items = ", ".join(
             f'<a href="{_html(url_for(code))}">{_html(label(name, code, status))}</a>'
             for name, code, status in missing
         )
         off_map = f'<p class="wcit-off-map">Not drawn on this map: {items}.</p>'
-    classes = "wcit-picture wcit-map wcit-map-small" if small else "wcit-picture wcit-map"
+    if small:
+        figure = "wcit-picture wcit-map wcit-map-small"
+        key = 'class="wcit-legend wcit-map-members" aria-label="Legend and countries"'
+    else:
+        figure, key = "wcit-picture wcit-map", 'class="wcit-legend" aria-label="Legend"'
     return mark_safe(
-        f'<figure class="{classes}">{svg}<figcaption>'
-        f'<ul class="wcit-legend" aria-label="Legend">{legend}</ul>{off_map}'
+        f'<figure class="{figure}">{svg}<figcaption><ul {key}>{legend}</ul>{off_map}'
         "</figcaption></figure>"
     )

@@ -109,7 +109,7 @@ def country_clause_matrix(request):
     claims = reverse("claim-list")
     matrix = pictures.matrix(
         [(c.slug, c.name, c.get_absolute_url()) for c in countries],
-        [(c.code, c.title, c.get_absolute_url()) for c in clauses],
+        [(c.code, c.title, c.get_absolute_url(), c.short_title) for c in clauses],
         cells,
         lambda country, clause: f"{claims}?country={country}&clause={clause}",
     )
