@@ -25,7 +25,9 @@ from ..models import (
     Statement,
 )
 from ..schemas import ClaimBase, SourceBase, SpeakerBase, rows
+from . import outlines
 from .figures import status_map, tally
+from .outlines import EXCHANGE_LIMIT
 
 # How many claims a group on a page shows before linking to the filtered list.
 GROUP_LIMIT = 10
@@ -35,9 +37,7 @@ VOICES_SHOWN = 4
 VOICE_CLAIMS = 3
 OTHER_VOICES = 12
 FIRST_LINE_VOICES = 3
-SIDE_LIMIT = 8
 RELATION_LIMIT = 20
-EXCHANGE_LIMIT = 40
 
 
 HOME_DISPUTES = 6
@@ -309,34 +309,7 @@ class DisputeDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        dispute = self.object
-        claims = {claim.pk: claim for claim in dispute.claims()}
-        side = {
-            claim.pk: position
-            for position in dispute.positions.all()
-            for claim in position.published_claims
-        }
-        for claim in claims.values():
-            claim.side = side[claim.pk]
-        # Bounded, so that the page does not grow without end with the data: each side
-        # shows its first claims and links to them all; the exchange stops at a limit.
-        for position in dispute.positions.all():
-            position.shown = position.published_claims[:SIDE_LIMIT]
-        context["exchange_limit"] = EXCHANGE_LIMIT
-        relations = list(
-            ClaimRelation.objects.filter(from_claim__in=claims, to_claim__in=claims).order_by("id")[
-                : EXCHANGE_LIMIT + 1
-            ]
-        )
-        context["exchange_cut"] = len(relations) > EXCHANGE_LIMIT
-        relations = relations[:EXCHANGE_LIMIT]
-        for relation in relations:
-            # The claims already fetched, with their speakers, sources and sides.
-            relation.from_claim, relation.to_claim = (
-                claims[relation.from_claim_id],
-                claims[relation.to_claim_id],
-            )
-        context["exchange"] = reading.exchange(relations, order=reading.chronological)
+        context.update(outlines.dispute_outline(self.object))
         return context
 
 
