@@ -1,12 +1,13 @@
-"""What a dispute's page leads with, so that it reads on a phone: its sides with their
-strongest claims, and who answered whom, each claim once."""
+"""What a dispute's page and a source's page lead with, so that they read on a phone: a
+dispute's sides with their strongest claims and who answered whom, each claim once; a
+source's abstract and its table of contents."""
 
 from string import ascii_uppercase
 
 from django.db.models import Count
 
 from .. import reading
-from ..models import Claim, ClaimRelation, Position, Speaker
+from ..models import Claim, ClaimRelation, Clause, Country, Position, Speaker
 
 # A dispute's page stays within four phone screens, however many claims its sides have:
 # the sides share SIDE_SHOWN open claims, each side at least one, shown with their quotes
@@ -99,4 +100,51 @@ def dispute_outline(dispute):
         "rebuttals": kinds.get(ClaimRelation.Kind.REBUTS, 0),
         "supports": kinds.get(ClaimRelation.Kind.SUPPORTS, 0),
         "answer_count": sum(kinds.values()),
+    }
+
+
+# Sources -----------------------------------------------------------------------------
+
+# How many clauses and countries a source's abstract names, the most discussed first.
+ABSTRACT_NAMES = 2
+# A reply folds to its opening: its first paragraph (and the next ones while they hold
+# fewer than OPENING_LEAST words), cut after OPENING_MOST words; under the fold it lists
+# its first FOLD_CLAIMS claims, and the rest are marked in its text.
+OPENING_LEAST = 20
+OPENING_MOST = 50
+FOLD_CLAIMS = 3
+
+
+def most_named(claims, model, field):
+    """[(object, number of ``claims`` naming it)], most named first, and how many in all."""
+    links = getattr(Claim, field).through.objects.filter(claim__in=claims)
+    column = f"{model._meta.model_name}_id"
+    counts = (
+        links.order_by()
+        .values(column)
+        .annotate(n=Count("pk"))
+        .order_by("-n", column)
+        .values_list(column, "n")
+    )
+    counts = list(counts)
+    objects = model.objects.in_bulk([pk for pk, _n in counts[:ABSTRACT_NAMES]])
+    return [(objects[pk], n) for pk, n in counts[:ABSTRACT_NAMES]], len(counts)
+
+
+def source_abstract(source, thread, claims):
+    """What a source's first lines say of its claims (``claims``: the published claims of
+    ``source`` and its ``thread``): how many in it and in its replies, and the clauses and
+    countries they name most."""
+    counts = claims.counts_by("source")
+    clauses, clause_count = most_named(claims, Clause, "clauses")
+    countries, country_count = most_named(claims, Country, "countries")
+    return {
+        "own": counts.get(source.pk, 0),
+        "in_replies": sum(counts.get(reply.pk, 0) for reply in thread),
+        "replies": len(thread),
+        "clauses": clauses,
+        "clause_count": clause_count,
+        "countries": countries,
+        "country_count": country_count,
+        "counts": counts,
     }

@@ -210,9 +210,10 @@ class SourceDetailView(DetailView):
         thread = Source.objects.descendants_of(source)
         # ?clean=1 shows the text without marks or notes.
         context["clean"] = clean = self.request.GET.get("clean") == "1"
+        published = Claim.objects.published().filter(source__in=[source, *thread])
+        context["abstract"] = abstract = outlines.source_abstract(source, thread, published)
         claims_by_source = defaultdict(list)
-        claims = Claim.objects.published().filter(source__in=[source, *thread])
-        for claim in claims.one_per_passage():
+        for claim in published.one_per_passage():
             claims_by_source[claim.source_id].append(claim)
         for item in [source, *thread]:
             claims = claims_by_source[item.pk]
@@ -220,13 +221,19 @@ class SourceDetailView(DetailView):
                 claim.source = item
             item.paragraphs = reading.render_text(item.text, claims, marked=not clean)
             item.claim_list = claims
+            item.claim_count = abstract["counts"].get(item.pk, 0)
+            # A reply folds to its opening words, unless they are the whole of it.
+            item.opening, whole = reading.opening(
+                item.text, outlines.OPENING_LEAST, outlines.OPENING_MOST
+            )
+            item.folds = item is not source and not whole
+            item.fold_claims = claims[: outlines.FOLD_CLAIMS]
+            item.fold_more = len(claims) - len(item.fold_claims)
         context["tally"] = tally(
             Claim.objects.published().filter(source=source), "source", source.slug
         )
         context["replies"] = Source.tree(thread, root=source)
-        context["disputes"] = Dispute.objects.involving(
-            Claim.objects.published().filter(source__in=[source, *thread])
-        )
+        context["disputes"] = Dispute.objects.involving(published)
         return context
 
 
