@@ -139,6 +139,104 @@ def test_a_dispute_from_the_home_page_to_both_sides_passages(page, live_server):
         page.wait_for_url(f"**{dispute.get_absolute_url()}")
 
 
+PHONE = {"width": 390, "height": 844}
+POST = "/sources/what-really-happened-in-dubai/"
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def screens(page):
+    return page.evaluate("document.documentElement.scrollHeight / window.innerHeight")
+
+
+def test_every_dispute_page_reads_in_four_phone_screens_each_claim_once(phone, live_server):
+    for dispute in Dispute.objects.all():
+        phone.goto(live_server.url + dispute.get_absolute_url())
+        assert screens(phone) <= 4, dispute.slug
+        marked, linked = phone.evaluate(
+            """() => [
+                [...document.querySelectorAll('main [data-claim]')].map(e => e.dataset.claim),
+                [...document.querySelectorAll('main a[href]')]
+                    .map(a => a.getAttribute('href').match(/^\\/claims\\/(\\d+)\\/$/))
+                    .filter(Boolean).map(m => m[1]),
+            ]"""
+        )
+        assert marked and len(marked) == len(set(marked)), dispute.slug
+        assert sorted(linked) == sorted(marked), dispute.slug
+
+
+def test_the_exchange_leads_to_a_claim_in_a_closed_fold(phone, live_server):
+    phone.goto(live_server.url + "/disputes/what-made-the-conference-break-up/")
+    phone.locator("details.exchange-fold > summary").click()
+    # A claim the exchange names by its tag, folded on its side.
+    href = phone.evaluate(
+        """() => [...document.querySelectorAll('.exchange-thread a.claim-tag')]
+            .map(a => a.getAttribute('href'))
+            .find(href => document.querySelector(href).closest('details:not([open])'))"""
+    )
+    tag = phone.locator(f'.exchange-thread a.claim-tag[href="{href}"]')
+    target = phone.locator(href)
+    assert not target.is_visible()
+    tag.click()
+    assert target.is_visible() and in_view(target)
+
+
+def test_the_blog_posts_contents_are_within_its_first_two_phone_screens(phone, live_server):
+    phone.goto(live_server.url + POST)
+    contents = phone.locator("nav.source-toc")
+    box = contents.bounding_box()
+    assert box["y"] + box["height"] <= 2 * PHONE["height"]
+    assert contents.locator("ol.toc a").count() == 17
+    contents.locator('a[href$="-comment-6-1"]').click()
+    heading = phone.locator("#heading-what-really-happened-in-dubai-comment-6-1")
+    assert in_view(heading)
+    assert screens(phone) < 30, "the 17 replies fold (the page was 53.8 phone screens)"
+
+
+def test_a_passage_in_a_folded_reply_shows_when_its_link_is_followed(browser, live_server):
+    """With the script or without it, Chromium opens the fold; site.js does it where a
+    browser does not, as after the reader folds the reply back."""
+    for script in (True, False):
+        context = browser.new_context(viewport=PHONE, java_script_enabled=script)
+        page = context.new_page()
+        page.goto(live_server.url + POST)
+        fold = page.locator("#reply-what-really-happened-in-dubai-comment-6 > article > details")
+        mark_id = fold.locator("mark[id]").last.get_attribute("id")
+        assert not page.locator(f"mark#{mark_id}").is_visible()
+        page.goto(f"{live_server.url}{POST}#{mark_id}")
+        mark = page.locator(f"mark#{mark_id}")
+        assert mark.is_visible() and in_view(mark), script
+        context.close()
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.goto(f"{live_server.url}{POST}#{mark_id}")
+    refolded = page.evaluate(
+        """id => {
+            const fold = document.getElementById(id).closest('details');
+            fold.open = false;
+            window.dispatchEvent(new HashChangeEvent('hashchange'));
+            return fold.open;
+        }""",
+        mark_id,
+    )
+    assert refolded
+    # A claim listed under a fold leads into it.
+    page.goto(live_server.url + POST)
+    listed = page.locator(
+        "#reply-what-really-happened-in-dubai-comment-7 .fold-claims a.note-number"
+    )
+    href = listed.first.get_attribute("href")
+    listed.first.click()
+    assert in_view(page.locator(f"mark{href}"))
+    context.close()
+
+
 def test_keyboard_goes_from_a_passage_to_its_claim_and_back(page, live_server):
     source = Source.objects.get(slug="cdt-wcit-watch-day-11")
     page.goto(live_server.url + source.get_absolute_url())

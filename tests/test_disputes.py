@@ -1,6 +1,9 @@
 """Disputes: the debate's disagreements, each side held by claims linked to their passages."""
 
+import copy
 import json
+import re
+from collections import Counter
 from types import SimpleNamespace
 
 import pytest
@@ -54,14 +57,20 @@ def test_most_disputes_span_more_than_one_document():
 
 
 def test_every_claim_on_a_dispute_page_links_to_its_passage(client):
+    quoted = 0
     for dispute in Dispute.objects.all():
         soup = soup_of(client.get(dispute.get_absolute_url()))
-        cards = soup.select(".position .dispute-claim, #agreed ~ .dispute-claim")
-        assert cards, dispute.slug
-        for card in cards:
-            claim = Claim.objects.get(pk=int(card["id"].removeprefix("c")))
-            assert card.select_one("a.passage-link")["href"] == claim.passage_url
-            assert card.select_one(".passage").get_text(strip=True) == claim.quote.strip()
+        shown = soup.select("[data-claim]")
+        assert soup.select(".position .dispute-claim"), dispute.slug
+        for element in shown:
+            claim = Claim.objects.get(pk=int(element["data-claim"]))
+            link = element.select_one("a.passage-link") or element.find("a", string="passage")
+            assert link["href"] == claim.passage_url, (dispute.slug, claim.pk)
+            passage = element.select_one(".passage")
+            if passage:
+                quoted += 1
+                assert passage.get_text(strip=True) == claim.quote.strip()
+    assert quoted, "the strongest claims of a dispute with few sides show their quotes"
 
 
 def test_a_passage_link_lands_on_a_mark_of_that_claim(client):
@@ -77,9 +86,12 @@ def test_dispute_page_shows_the_sides_side_by_side_then_the_exchange(client):
     soup = soup_of(client.get(dispute.get_absolute_url()))
     assert soup.h1.get_text() == dispute.question
     sides = soup.select(".sides-grid > .position")
-    assert [side.h3.get_text() for side in sides] == [
-        position.label for position in dispute.positions.all()
+    labels = [
+        f"{letter} {p.label}" for letter, p in zip("AB", dispute.positions.all(), strict=True)
     ]
+    assert [side.h2.get_text(" ", strip=True) for side in sides] == labels
+    exchange = soup.find(id="exchange")
+    assert all(side.find_next(id="exchange") is exchange for side in sides)
     turns = [li["id"] for li in soup.select(".exchange-thread li.turn")]
     assert turns and len(turns) == len(set(turns)), "each claim once in the exchange"
 
@@ -295,20 +307,104 @@ def test_a_claim_on_both_sides_or_a_side_without_claims_is_refused(curator_clien
     assert not Dispute.objects.filter(slug="did-the-conference-end-on-a-friday").exists()
 
 
-def test_a_long_side_shows_its_first_claims_and_links_to_them_all(client):
-    from wcit.views.pages import SIDE_LIMIT
+def test_a_long_side_shows_its_first_claims_folds_the_next_and_links_to_them_all(client):
+    from wcit.views.outlines import SIDE_FOLDED, SIDE_SHOWN
 
     dispute = Dispute.objects.get(slug="why-did-the-us-and-its-allies-refuse-to-sign")
     position = max(dispute.positions.all(), key=lambda p: p.claims.count())
-    assert position.claims.count() > SIDE_LIMIT
+    shown = SIDE_SHOWN // dispute.positions.count()
+    assert position.claims.count() > shown + SIDE_FOLDED
     soup = soup_of(client.get(dispute.get_absolute_url()))
     side = soup.select_one(f"#side-{position.key}")
-    assert len(side.select(".dispute-claim")) == SIDE_LIMIT
+    open_claims = [c for c in side.select(".dispute-claim") if not c.find_parent("details")]
+    assert len(open_claims) == shown
+    assert len(side.select("details .dispute-claim")) == SIDE_FOLDED
     link = side.select_one(".more a")["href"]
     listed = soup_of(client.get(link)).select(".results .claim")
     assert {int(row["id"].removeprefix("row-")) for row in listed} == set(
         position.claims.values_list("pk", flat=True)
     )
+
+
+CLAIM_PAGE = re.compile(r"/claims/(\d+)/")
+
+
+def claims_shown(soup):
+    """(Counter of the claim ids of the page's ``data-claim`` elements, Counter of the claim
+    ids its links to claim pages name): a claim shown twice counts twice in either."""
+    marked = Counter(int(element["data-claim"]) for element in soup.select("main [data-claim]"))
+    linked = Counter(
+        int(match[1])
+        for a in soup.select("main a[href]")
+        if (match := CLAIM_PAGE.fullmatch(a["href"]))
+    )
+    return marked, linked
+
+
+def test_a_dispute_page_shows_each_claim_once(client):
+    """Once under its side (or in the exchange, if no side shows it): the exchange names a
+    claim shown above by its tag, linked to its place, and does not show it again."""
+    for dispute in Dispute.objects.all():
+        soup = soup_of(client.get(dispute.get_absolute_url()))
+        marked, linked = claims_shown(soup)
+        assert marked and max(marked.values()) == 1, dispute.slug
+        assert linked == marked, dispute.slug
+        for tag in soup.select(".exchange-thread a.claim-tag"):
+            place = soup.find(id=tag["href"].removeprefix("#"))
+            assert tag.get_text() == "claim " + place.select_one(".claim-tag").get_text()
+            assert not tag.find_parent("li").has_attr("data-claim")
+
+
+def test_each_side_leads_with_its_most_answered_claims(client):
+    dispute = Dispute.objects.get(slug="what-made-the-conference-break-up")
+    ids = Claim.objects.published().filter(positions__dispute=dispute)
+    within = ClaimRelation.objects.filter(from_claim__in=ids, to_claim__in=ids)
+    answered = Counter(within.values_list("to_claim", flat=True))
+    soup = soup_of(client.get(dispute.get_absolute_url()))
+    led = 0
+    for position in dispute.positions.all():
+        side = soup.select_one(f"#side-{position.key}")
+        first = int(side.select_one(".dispute-claim")["data-claim"])
+        most = max(answered[pk] for pk in position.claims.published().values_list("pk", flat=True))
+        assert answered[first] == most, position.key
+        led += most > 0
+        if answered[first]:
+            count = side.select_one(f'#c{first} a[href="#turn-{first}"]').get_text()
+            assert count == f"{answered[first]} answer{'s' if answered[first] > 1 else ''}"
+    assert led >= 3, "most sides of this dispute hold an answered claim"
+
+
+def visible(soup):
+    """The page's main content as it first shows: every fold closed, its summary alone."""
+    main = copy.copy(soup.select_one("main"))
+    for fold in main.find_all("details"):
+        for child in list(fold.children):
+            if getattr(child, "name", None) != "summary":
+                child.extract()
+    return main
+
+
+def test_a_dispute_page_stays_bounded_as_the_corpus_grows(client, grow_corpus):
+    from wcit.views.outlines import AGREED_SHOWN, EXCHANGE_LIMIT, SIDE_FOLDED, SIDE_SHOWN
+
+    def claims(dispute):
+        return Claim.objects.filter(positions__dispute=dispute).count()
+
+    dispute = max(Dispute.objects.all(), key=claims)
+    url = dispute.get_absolute_url()
+    before = visible(soup_of(client.get(url)))
+    claims_before = claims(dispute)
+    grow_corpus(1000)
+    assert claims(dispute) >= 3 * claims_before
+    page = soup_of(client.get(url))
+    after = visible(page)
+    # What shows before a fold is opened: as many claims as before, and about as much text.
+    assert len(after.select("[data-claim]")) == len(before.select("[data-claim]"))
+    assert len(after.get_text()) <= 1.1 * len(before.get_text())
+    # And inside the folds, a bounded number.
+    sides = dispute.positions.count()
+    bound = sides * (max(1, SIDE_SHOWN // sides) + SIDE_FOLDED) + AGREED_SHOWN + SIDE_FOLDED
+    assert len(page.select("main [data-claim]")) <= bound + EXCHANGE_LIMIT + 1
 
 
 def test_a_disputes_concerns_are_what_its_sides_claims_are_about_in_order():

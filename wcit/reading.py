@@ -135,6 +135,25 @@ def render_text(text, claims, marked=True, within=None):
     return paragraphs
 
 
+def opening(text, least, most):
+    """(the opening of ``text`` as plain text, a line a paragraph: its first paragraph, and
+    the next while it has fewer than ``least`` words (a reply that opens "Milton –"), cut
+    after ``most`` words with "…"; whether that is the whole text). A folded reply shows it."""
+    paragraphs, ranges = [], list(paragraph_ranges(text))
+    for start, end in ranges:
+        if sum(len(words) for words in paragraphs) >= least:
+            break
+        paragraphs.append(text[start:end].split())
+    lines, left = [], most
+    for words in paragraphs:
+        if len(words) > left:
+            lines.append(" ".join(words[:left]) + " …")
+            return "\n".join(lines), False
+        lines.append(" ".join(words))
+        left -= len(words)
+    return "\n".join(lines), len(paragraphs) == len(ranges)
+
+
 def context(text, start, end):
     """(before, passage, after): the passage with a sentence either side, within its paragraph."""
     paragraph_start, paragraph_end = next(

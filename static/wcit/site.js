@@ -62,3 +62,28 @@
   place();
   wide.addEventListener("change", place);
 })();
+
+// A link to a passage inside a folded reply (<details>) opens the fold, so that the passage
+// shows. Chromium opens it itself when it follows the link; this is for browsers that do not,
+// and for a link followed again after the reader folded the reply back.
+(function () {
+  "use strict";
+  function unfold(id) {
+    var target = id && document.getElementById(id);
+    if (!target || !target.closest("details:not([open])")) return false;
+    for (var node = target.parentElement; node; node = node.parentElement) {
+      if (node.tagName === "DETAILS") node.open = true;
+    }
+    return target;
+  }
+  function fromHash() {
+    var target = unfold(decodeURIComponent(location.hash.slice(1)));
+    if (target) target.scrollIntoView();
+  }
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest('a[href^="#"]');
+    if (link) unfold(decodeURIComponent(link.getAttribute("href").slice(1)));
+  });
+  window.addEventListener("hashchange", fromHash);
+  fromHash();
+})();

@@ -1,6 +1,7 @@
 """The views, one module per kind of page: ``lists`` (the filterable lists and their CSV
 and JSON twins), ``pages`` (home and the detail pages), ``search``, ``errors``;
-``figures`` prepares the pictures' data and ``downloads`` streams the twins."""
+``figures`` prepares the pictures' data, ``outlines`` what dispute and source pages lead with,
+and ``downloads`` streams the twins."""
 
 from .errors import bad_request, page_not_found
 from .lists import (

@@ -27,7 +27,9 @@ from ..models import (
     Statement,
 )
 from ..schemas import ClaimBase, SourceBase, SpeakerBase, rows
+from . import outlines
 from .figures import status_map, tally
+from .outlines import EXCHANGE_LIMIT
 
 # How many claims a group on a page shows before linking to the filtered list.
 GROUP_LIMIT = 10
@@ -37,9 +39,7 @@ VOICES_SHOWN = 4
 VOICE_CLAIMS = 3
 OTHER_VOICES = 12
 FIRST_LINE_VOICES = 3
-SIDE_LIMIT = 8
 RELATION_LIMIT = 20
-EXCHANGE_LIMIT = 40
 
 
 HOME_DISPUTES = 6
@@ -219,9 +219,10 @@ class SourceDetailView(DetailView):
         thread = Source.objects.descendants_of(source)
         # ?clean=1 shows the text without marks or notes.
         context["clean"] = clean = self.request.GET.get("clean") == "1"
+        published = Claim.objects.published().filter(source__in=[source, *thread])
+        context["abstract"] = abstract = outlines.source_abstract(source, thread, published)
         claims_by_source = defaultdict(list)
-        claims = Claim.objects.published().filter(source__in=[source, *thread])
-        for claim in claims.one_per_passage():
+        for claim in published.one_per_passage():
             claims_by_source[claim.source_id].append(claim)
         for item in [source, *thread]:
             claims = claims_by_source[item.pk]
@@ -229,13 +230,19 @@ class SourceDetailView(DetailView):
                 claim.source = item
             item.paragraphs = reading.render_text(item.text, claims, marked=not clean)
             item.claim_list = claims
+            item.claim_count = abstract["counts"].get(item.pk, 0)
+            # A reply folds to its opening words, unless they are the whole of it.
+            item.opening, whole = reading.opening(
+                item.text, outlines.OPENING_LEAST, outlines.OPENING_MOST
+            )
+            item.folds = item is not source and not whole
+            item.fold_claims = claims[: outlines.FOLD_CLAIMS]
+            item.fold_more = len(claims) - len(item.fold_claims)
         context["tally"] = tally(
             Claim.objects.published().filter(source=source), "source", source.slug
         )
         context["replies"] = Source.tree(thread, root=source)
-        context["disputes"] = Dispute.objects.involving(
-            Claim.objects.published().filter(source__in=[source, *thread])
-        )
+        context["disputes"] = Dispute.objects.involving(published)
         return context
 
 
@@ -318,34 +325,7 @@ class DisputeDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        dispute = self.object
-        claims = {claim.pk: claim for claim in dispute.claims()}
-        side = {
-            claim.pk: position
-            for position in dispute.positions.all()
-            for claim in position.published_claims
-        }
-        for claim in claims.values():
-            claim.side = side[claim.pk]
-        # Bounded, so that the page does not grow without end with the data: each side
-        # shows its first claims and links to them all; the exchange stops at a limit.
-        for position in dispute.positions.all():
-            position.shown = position.published_claims[:SIDE_LIMIT]
-        context["exchange_limit"] = EXCHANGE_LIMIT
-        relations = list(
-            ClaimRelation.objects.filter(from_claim__in=claims, to_claim__in=claims).order_by("id")[
-                : EXCHANGE_LIMIT + 1
-            ]
-        )
-        context["exchange_cut"] = len(relations) > EXCHANGE_LIMIT
-        relations = relations[:EXCHANGE_LIMIT]
-        for relation in relations:
-            # The claims already fetched, with their speakers, sources and sides.
-            relation.from_claim, relation.to_claim = (
-                claims[relation.from_claim_id],
-                claims[relation.to_claim_id],
-            )
-        context["exchange"] = reading.exchange(relations, order=reading.chronological)
+        context.update(outlines.dispute_outline(self.object))
         return context
 
 
