@@ -100,3 +100,19 @@ def test_the_speakers_table_names_its_columns_on_every_cell(client):
     soup = soup_of(client.get("/speakers/"))
     for row in soup.select("table tbody tr"):
         assert all(cell.get("data-label") for cell in row.select("td"))
+
+
+@pytest.mark.parametrize("name", ["site.css", "pictures.css", "embed.css"])
+def test_stylesheets_close_every_block(name):
+    """A block left open (a merge once dropped a media query's "}") silently moves every
+    later rule inside it."""
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parent.parent / "static" / "wcit" / name).read_text()
+    text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
+    depth = 0
+    for character in text:
+        depth += {"{": 1, "}": -1}.get(character, 0)
+        assert depth >= 0
+    assert depth == 0
