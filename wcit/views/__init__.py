@@ -2,6 +2,7 @@
 and JSON twins), ``pages`` (home and the detail pages), ``search``, ``errors``;
 ``figures`` prepares the pictures' data and ``downloads`` streams the twins."""
 
+from .cite import claim_cite, clause_cite, dispute_cite, source_cite
 from .errors import bad_request, page_not_found
 from .lists import (
     ClaimListView,
@@ -39,6 +40,10 @@ __all__ = [
     "SpeakerDetailView",
     "SpeakerListView",
     "bad_request",
+    "claim_cite",
+    "clause_cite",
+    "dispute_cite",
+    "source_cite",
     "favicon",
     "country_clause_matrix",
     "home",

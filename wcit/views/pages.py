@@ -27,6 +27,7 @@ from ..models import (
     Statement,
 )
 from ..schemas import ClaimBase, SourceBase, SpeakerBase, rows
+from .cite import cite_context
 from .figures import status_map, tally
 
 # How many claims a group on a page shows before linking to the filtered list.
@@ -205,6 +206,7 @@ class ClauseDetailView(DetailView):
             if group["key"] in (Claim.Stance.AGAINST, Claim.Stance.FOR)
         ]
         context["versions"] = reading.compare_versions(self.object.versions)
+        context["cite"] = cite_context(self.request, self.object)
         context["disputes"] = cache.per_version(list, Dispute.objects.involving(claims))
         return context
 
@@ -233,6 +235,7 @@ class SourceDetailView(DetailView):
             Claim.objects.published().filter(source=source), "source", source.slug
         )
         context["replies"] = Source.tree(thread, root=source)
+        context["cite"] = cite_context(self.request, source)
         context["disputes"] = Dispute.objects.involving(
             Claim.objects.published().filter(source__in=[source, *thread])
         )
@@ -346,6 +349,7 @@ class DisputeDetailView(DetailView):
                 claims[relation.to_claim_id],
             )
         context["exchange"] = reading.exchange(relations, order=reading.chronological)
+        context["cite"] = cite_context(self.request, dispute)
         return context
 
 
@@ -375,6 +379,7 @@ class ClaimDetailView(DetailView):
         if claim.source.url:
             context["original_url"] = claim.source.url + reading.text_fragment(claim.quote)
         context["json_ld"] = json_ld(self.request, claim)
+        context["cite"] = cite_context(self.request, claim)
         context["positions"] = claim.positions.select_related("dispute")
         return context
 
