@@ -259,6 +259,7 @@ def test_source_text_is_escaped_and_the_styles_markup_kept():
 
 def test_the_repairs_to_citeproc_py():
     assert punctuation_in_quote("“Title”, X. “Why?”. “T”.") == "“Title,” X. “Why?” “T.”"
+    assert punctuation_in_quote("\ue010Dubai?’\ue011. n.d.") == "\ue010Dubai?’\ue011 n.d."
     assert once("“T.” “T.” Rest", "T") == "“T.” Rest"
     assert once("(“T,” “T”)", "T") == "(“T”)"
     assert once("One T only", "T") == "One T only"

@@ -134,7 +134,8 @@ def punctuation_in_quote(text):
     """The en-US rule: ``”,`` becomes ``,”``; a full stop after ? or ! is dropped."""
     text = re.sub("”([.,])", r"\1”", text)
     text = re.sub(r"([?!][’]?)\.”", r"\1”", text)
-    return re.sub(r"([?!][’”]?)\.(?=\s|$)", r"\1", text)
+    # Outside quotation marks too, past the marks of italics.
+    return re.sub(r"([?!][’”]?[\ue010-\ue01f]*)\.(?=\s|$)", r"\1", text)
 
 
 @dataclass(frozen=True)
