@@ -47,9 +47,9 @@ def csl_date(value):
 
 
 def _corpus_location(what, version, permalink=None):
-    """Where in this site the item is, and of which version of the corpus."""
+    """Where in this site the item is, and of which version of the corpus (if known)."""
     at = f"{what} at {permalink}" if permalink else what
-    return f"{at}, corpus version {version}"
+    return at if version is None else f"{at}, corpus version {version}"
 
 
 def _thread_root(source):

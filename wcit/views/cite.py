@@ -24,15 +24,25 @@ FORMATS = {
 DOWNLOAD_NAMES = [("bib", "BibTeX"), ("ris", "RIS"), ("json", "CSL-JSON")]
 
 
-def record_of(request, obj):
-    """The CSL-JSON record of ``obj`` as of today and this data version."""
+def corpus_version():
+    """The data version, or None while the shared cache is away: the page is then served
+    uncached, and its citation names no version rather than fail."""
+    try:
+        return cache.data_version()
+    except Exception:  # noqa: BLE001 - a cache outage must not take the site down
+        return None
+
+
+def record_of(request, obj, version):
+    """The CSL-JSON record of ``obj`` as of today and data version ``version``."""
     permalink = request.build_absolute_uri(obj.get_absolute_url())
-    return citations.record(obj, permalink, timezone.localdate(), cache.data_version())
+    return citations.record(obj, permalink, timezone.localdate(), version)
 
 
 def cite_context(request, obj):
     """What the "Cite" block and the page's meta tags show of ``obj``."""
-    record = record_of(request, obj)
+    version = corpus_version()
+    record = record_of(request, obj, version)
     name = f"{type(obj).__name__.lower()}-cite"
     key = obj.pk if isinstance(obj, Claim) else obj.key
     return {
@@ -40,14 +50,14 @@ def cite_context(request, obj):
         "renderings": citations.render(record),
         "meta": citations.meta_tags(record),
         "accessed": timezone.localdate(),
-        "version": cache.data_version(),
+        "version": version,
         "downloads": [(reverse(name, args=[key, ext]), label) for ext, label in DOWNLOAD_NAMES],
     }
 
 
 def _download(request, obj, fmt):
     write, content_type = FORMATS[fmt]
-    record = record_of(request, obj)
+    record = record_of(request, obj, corpus_version())
     response = HttpResponse(write(record), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{record["id"]}.{fmt}"'
     # Never stored: the access date in it is the day it is fetched.
