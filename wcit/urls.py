@@ -19,6 +19,13 @@ class ExportFormat:
 
 register_converter(ExportFormat, "format")
 
+
+class CiteFormat(ExportFormat):
+    regex = "bib|ris|json"
+
+
+register_converter(CiteFormat, "cite")
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("favicon.ico", views.favicon, name="favicon"),
@@ -42,6 +49,10 @@ urlpatterns = [
     path("claims/", views.ClaimListView.as_view(), name="claim-list"),
     path("claims/<int:pk>/", views.ClaimDetailView.as_view(), name="claim-detail"),
     path("claims/feed/", ClaimFeed(), name="claim-feed"),
+    path("claims/<int:pk>/cite.<cite:fmt>", views.claim_cite, name="claim-cite"),
+    path("sources/<slug:slug>/cite.<cite:fmt>", views.source_cite, name="source-cite"),
+    path("disputes/<slug:slug>/cite.<cite:fmt>", views.dispute_cite, name="dispute-cite"),
+    path("clauses/<slug:code>/cite.<cite:fmt>", views.clause_cite, name="clause-cite"),
     path("search/", views.search_page, name="search"),
     path("countries.<format:format>", views.CountryListView.as_view(), name="country-export"),
     path("sources.<format:format>", views.SourceListView.as_view(), name="source-export"),

@@ -3,6 +3,7 @@ and JSON twins), ``pages`` (home and the detail pages), ``search``, ``errors``;
 ``figures`` prepares the pictures' data, ``outlines`` what dispute and source pages lead with,
 and ``downloads`` streams the twins."""
 
+from .cite import claim_cite, clause_cite, dispute_cite, source_cite
 from .errors import bad_request, page_not_found
 from .lists import (
     ClaimListView,
@@ -40,6 +41,10 @@ __all__ = [
     "SpeakerDetailView",
     "SpeakerListView",
     "bad_request",
+    "claim_cite",
+    "clause_cite",
+    "dispute_cite",
+    "source_cite",
     "favicon",
     "country_clause_matrix",
     "home",

@@ -28,6 +28,7 @@ from ..models import (
 )
 from ..schemas import ClaimBase, SourceBase, SpeakerBase, rows
 from . import outlines
+from .cite import cite_context
 from .figures import status_map, tally
 from .outlines import EXCHANGE_LIMIT
 
@@ -205,6 +206,7 @@ class ClauseDetailView(DetailView):
             if group["key"] in (Claim.Stance.AGAINST, Claim.Stance.FOR)
         ]
         context["versions"] = reading.compare_versions(self.object.versions)
+        context["cite"] = cite_context(self.request, self.object)
         context["disputes"] = cache.per_version(list, Dispute.objects.involving(claims))
         return context
 
@@ -242,6 +244,7 @@ class SourceDetailView(DetailView):
             Claim.objects.published().filter(source=source), "source", source.slug
         )
         context["replies"] = Source.tree(thread, root=source)
+        context["cite"] = cite_context(self.request, source)
         context["disputes"] = Dispute.objects.involving(published)
         return context
 
@@ -326,6 +329,7 @@ class DisputeDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(outlines.dispute_outline(self.object))
+        context["cite"] = cite_context(self.request, self.object)
         return context
 
 
@@ -355,6 +359,7 @@ class ClaimDetailView(DetailView):
         if claim.source.url:
             context["original_url"] = claim.source.url + reading.text_fragment(claim.quote)
         context["json_ld"] = json_ld(self.request, claim)
+        context["cite"] = cite_context(self.request, claim)
         context["positions"] = claim.positions.select_related("dispute")
         return context
 
