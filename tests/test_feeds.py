@@ -403,6 +403,24 @@ def test_an_unknown_key_is_the_sites_404(client, url):
     assert "not-found" in body["class"]
 
 
+# Pages link their feeds ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("page, feed", PAGES.items())
+def test_a_page_links_its_feed_in_its_head_and_to_follow(client, page, feed):
+    soup = BeautifulSoup(client.get(page).content, "html.parser")
+    alternates = soup.select('head link[rel="alternate"][type="application/atom+xml"]')
+    assert feed in [link["href"] for link in alternates]
+    follow = soup.select_one("main a.feed-link")
+    assert follow["href"] == feed and follow.text == "Follow"
+    assert client.get(feed).status_code == 200
+
+
+def test_the_claim_list_feed_link_keeps_the_filters_not_the_page(client):
+    soup = BeautifulSoup(client.get("/claims/?country=us&page=2").content, "html.parser")
+    assert soup.select_one("main a.feed-link")["href"] == "/claims/feed/?country=us"
+
+
 # Bounded --------------------------------------------------------------------------------
 
 
