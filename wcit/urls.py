@@ -3,7 +3,7 @@ from django.urls import path, register_converter
 
 from . import curation, health, views
 from .api import api
-from .feeds import ClaimFeed
+from .feeds import ClaimFeed, ClauseFeed, CountryFeed, DisputeFeed, SourceFeed, SpeakerFeed
 from .views import embeds
 
 
@@ -38,14 +38,19 @@ urlpatterns = [
     path("countries/", views.CountryListView.as_view(), name="country-list"),
     path("countries/by-clause/", views.country_clause_matrix, name="country-clause-matrix"),
     path("countries/<str:code>/", views.CountryDetailView.as_view(), name="country-detail"),
+    path("countries/<str:key>/feed/", CountryFeed(), name="country-feed"),
     path("clauses/", views.ClauseListView.as_view(), name="clause-list"),
     path("clauses/<slug:code>/", views.ClauseDetailView.as_view(), name="clause-detail"),
+    path("clauses/<slug:key>/feed/", ClauseFeed(), name="clause-feed"),
     path("sources/", views.SourceListView.as_view(), name="source-list"),
     path("sources/<slug:slug>/", views.SourceDetailView.as_view(), name="source-detail"),
+    path("sources/<slug:key>/feed/", SourceFeed(), name="source-feed"),
     path("speakers/", views.SpeakerListView.as_view(), name="speaker-list"),
     path("speakers/<slug:slug>/", views.SpeakerDetailView.as_view(), name="speaker-detail"),
+    path("speakers/<slug:key>/feed/", SpeakerFeed(), name="speaker-feed"),
     path("disputes/", views.DisputeListView.as_view(), name="dispute-list"),
     path("disputes/<slug:slug>/", views.DisputeDetailView.as_view(), name="dispute-detail"),
+    path("disputes/<slug:key>/feed/", DisputeFeed(), name="dispute-feed"),
     path("claims/", views.ClaimListView.as_view(), name="claim-list"),
     path("claims/<int:pk>/", views.ClaimDetailView.as_view(), name="claim-detail"),
     path("claims/feed/", ClaimFeed(), name="claim-feed"),

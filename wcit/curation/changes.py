@@ -7,13 +7,13 @@ from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
 
 from ..models import BASELINE_REASON
+from ..models.history import m2m_values
 from .admin import CuratedAdmin
 from .history import (
     describe,
     diff,
     history_model,
     label,
-    m2m_values,
     record_values,
     related_names,
     user_name,

@@ -9,15 +9,14 @@ from simple_history.utils import get_m2m_reverse_field_name
 
 from ..models import BASELINE_REASON
 
+# The readers of what a record holds are the models', shared with the public feeds.
+from ..models.history import history_model, m2m_fields, tracked_fields
+
 LOCK_FIELD = "lock_version"
 EMPTY = "—"
 
 
 # History helpers -----------------------------------------------------------
-
-
-def history_model(model):
-    return getattr(model, model._meta.simple_history_manager_attribute).model
 
 
 def records_of(model, pk):
@@ -77,18 +76,6 @@ def mark_as_baseline(models_list, since):
         )
 
 
-def m2m_fields(model):
-    history = history_model(model)
-    return list(getattr(history, "_history_m2m_fields", []))
-
-
-def tracked_fields(model):
-    """The fields a history record holds, besides the primary key."""
-    history = history_model(model)
-    names = {f.attname for f in history._meta.concrete_fields}
-    return [f for f in model._meta.concrete_fields if not f.primary_key and f.attname in names]
-
-
 def record_values(record, m2m_cache=None):
     """{field name: value} of a history record, many-to-many as sets of ids.
 
@@ -103,19 +90,6 @@ def record_values(record, m2m_cache=None):
         target = get_m2m_reverse_field_name(m2m)
         values[m2m.name] = set(getattr(record, m2m.name).values_list(f"{target}_id", flat=True))
     return values
-
-
-def m2m_values(model, history_ids):
-    """{(field name, history id): set of ids} for many records: one query per field."""
-    cache = {}
-    for m2m in m2m_fields(model):
-        target = get_m2m_reverse_field_name(m2m)
-        rows = getattr(history_model(model), m2m.name).model.objects.filter(
-            history_id__in=history_ids
-        )
-        for history_id, value in rows.values_list("history_id", f"{target}_id"):
-            cache.setdefault((m2m.name, history_id), set()).add(value)
-    return cache
 
 
 def form_values(form):

@@ -15,6 +15,7 @@ from .base import BASELINE_REASON, Passage
 from .choices import ClaimKind, ClaimStance, PublicationStatus, SignatureStatus
 from .corpus import Clause, Country, Speaker
 from .documents import ClaimDocument
+from .publication import PublicationQuerySetMixin
 
 # What a claim's row shows (templates/wcit/_claim_rows.html): for_rows() reads these
 # fields and no others.
@@ -31,7 +32,7 @@ ROW_FIELDS = [
 ]
 
 
-class ClaimQuerySet(models.QuerySet):
+class ClaimQuerySet(PublicationQuerySetMixin, models.QuerySet):
     def published(self):
         """Claims readers may see."""
         return self.filter(status=Claim.Status.PUBLISHED)
@@ -383,6 +384,21 @@ class Claim(Passage):
         blank=True,
     )
 
+    # What readers see of a claim: a later save that changes one of these corrects it, and
+    # its feed entry says so (``wcit.models.publication``). Its status is curation.
+    READER_FIELDS = [
+        "summary",
+        "quote",
+        "prefix",
+        "suffix",
+        "source",
+        "speaker",
+        "countries",
+        "clauses",
+        "kind",
+        "stance",
+        "signature_status",
+    ]
     # The filter value that selects claims without a stance, and how pages name them.
     NO_STANCE = "none"
     NO_STANCE_LABEL = "No stance"
