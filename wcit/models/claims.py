@@ -13,6 +13,8 @@ from simple_history.models import HistoricalRecords
 
 from .base import BASELINE_REASON, Passage
 from .choices import ClaimKind, ClaimStance, PublicationStatus, SignatureStatus
+from .chronology import ChronologyQuerySetMixin
+from .comparison import ComparisonQuerySetMixin
 from .corpus import Clause, Country, Speaker
 from .documents import ClaimDocument
 
@@ -31,7 +33,7 @@ ROW_FIELDS = [
 ]
 
 
-class ClaimQuerySet(models.QuerySet):
+class ClaimQuerySet(ChronologyQuerySetMixin, ComparisonQuerySetMixin, models.QuerySet):
     def published(self):
         """Claims readers may see."""
         return self.filter(status=Claim.Status.PUBLISHED)
@@ -148,9 +150,12 @@ class ClaimQuerySet(models.QuerySet):
         rows = self.in_bulk([pk for _count, ids in groups.values() for pk in ids])
         return [(value, count, [rows[pk] for pk in ids]) for value, (count, ids) in groups.items()]
 
-    def stances_by_country_and_clause(self):
-        """{(country key, clause code): {stance or "none": n}} over this selection: one query."""
+    def stances_by_country_and_clause(self, countries=None):
+        """{(country key, clause code): {stance or "none": n}} over this selection, of every
+        country it names or only of ``countries``: one query."""
         links = Claim.countries.through.objects.filter(claim__in=self.order_by().values("pk"))
+        if countries is not None:
+            links = links.filter(country__in=countries)
         rows = (
             links.filter(claim__clauses__isnull=False)
             .values("country__code", "claim__clauses__code", "claim__stance")

@@ -168,6 +168,21 @@ class PositionQuerySet(ClaimCountsMixin, models.QuerySet):
     def get_by_natural_key(self, dispute, key):
         return self.get(dispute__slug=dispute, key=key)
 
+    def counts_by_country(self, countries):
+        """{(country key, position id): published claims about the country on that side},
+        for ``countries``: one query."""
+        stands = Position.claims.through.objects.filter(
+            position__in=self.order_by().values("pk"),
+            claim__status=Claim.Status.PUBLISHED,
+            claim__countries__in=countries,
+        )
+        rows = (
+            stands.values_list("claim__countries__code", "position")
+            .annotate(n=Count("claim", distinct=True))
+            .order_by()
+        )
+        return {(Country.key_for(code), position): n for code, position, n in rows}
+
 
 class Position(models.Model):
     """One side of a dispute; its claims are those that assert or back it."""
