@@ -40,6 +40,9 @@ FIRST_LINE_VOICES = 3
 SIDE_LIMIT = 8
 RELATION_LIMIT = 20
 EXCHANGE_LIMIT = 40
+# A country's record: its first dates, and in each the first claims of each column.
+RECORD_ROWS = 25
+RECORD_CELL = 5
 
 
 HOME_DISPUTES = 6
@@ -152,7 +155,8 @@ class CountryDetailView(DetailView):
         context["voice_count"] = cache.per_version(voices.count)
         context["disputes"] = cache.per_version(list, Dispute.objects.involving(claims))
         context["closing"] = closing = ClaimEvent.objects.closing()
-        for report in country.status_reports:
+        context["record"] = record = claims.record(RECORD_ROWS, RECORD_CELL)
+        for report in [*country.status_reports, *record.claims()]:
             # "before", "at" or "after" the dates the sources give for the close.
             report.close = closing.relation(report.source.published)
         return context
