@@ -170,14 +170,20 @@ class PositionQuerySet(ClaimCountsMixin, models.QuerySet):
 
     def counts_by_country(self, countries):
         """{(country key, position id): published claims about the country on that side},
-        for ``countries``: one query."""
-        stands = Position.claims.through.objects.filter(
-            position__in=self.order_by().values("pk"),
+        over these positions, for ``countries``: one query."""
+        positions = self.order_by().values("pk")
+        stands = Position.claims.through.objects.filter(position__in=positions)
+        # From the countries' links to the few claims that take a side: joined from the
+        # sides instead, SQLite walked every claim about the country (194 ms for the
+        # United States among 50,000 claims, against 2 ms).
+        links = Claim.countries.through.objects.filter(
+            country__in=countries,
             claim__status=Claim.Status.PUBLISHED,
-            claim__countries__in=countries,
+            claim__in=stands.values("claim"),
         )
         rows = (
-            stands.values_list("claim__countries__code", "position")
+            links.filter(claim__positions__in=positions)
+            .values_list("country__code", "claim__positions")
             .annotate(n=Count("claim", distinct=True))
             .order_by()
         )
