@@ -23,6 +23,7 @@ urlpatterns = [
     path("favicon.ico", views.favicon, name="favicon"),
     path("countries/", views.CountryListView.as_view(), name="country-list"),
     path("countries/by-clause/", views.country_clause_matrix, name="country-clause-matrix"),
+    path("countries/compare/", views.compare_countries, name="country-compare"),
     path("countries/<str:code>/", views.CountryDetailView.as_view(), name="country-detail"),
     path("clauses/", views.ClauseListView.as_view(), name="clause-list"),
     path("clauses/<slug:code>/", views.ClauseDetailView.as_view(), name="clause-detail"),

@@ -1,7 +1,9 @@
 """The views, one module per kind of page: ``lists`` (the filterable lists and their CSV
-and JSON twins), ``pages`` (home and the detail pages), ``search``, ``errors``;
-``figures`` prepares the pictures' data and ``downloads`` streams the twins."""
+and JSON twins), ``pages`` (home and the detail pages), ``compare`` (countries side by
+side), ``search``, ``errors``; ``figures`` prepares the pictures' data and ``downloads``
+streams the twins."""
 
+from .compare import compare_countries
 from .errors import bad_request, page_not_found
 from .lists import (
     ClaimListView,
@@ -39,6 +41,7 @@ __all__ = [
     "SpeakerDetailView",
     "SpeakerListView",
     "bad_request",
+    "compare_countries",
     "favicon",
     "country_clause_matrix",
     "home",

@@ -159,6 +159,7 @@ class CountryDetailView(DetailView):
         for report in [*country.status_reports, *record.claims()]:
             # "before", "at" or "after" the dates the sources give for the close.
             report.close = closing.relation(report.source.published)
+        context["others"] = Country.objects.exclude(pk=country.pk).by_name()
         return context
 
 
