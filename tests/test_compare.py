@@ -203,3 +203,12 @@ def test_compare_shows_at_most_the_shared_limit(client, make_claim):
     assert total.count() > SHARED_LIMIT
     assert len(section.select("article.claim")) == SHARED_LIMIT
     assert f"The first {SHARED_LIMIT} of {total.count()}" in section.get_text()
+
+
+def test_a_country_with_no_clause_or_side_is_said_so(client):
+    soup = soup_of(client.get("/countries/compare/?c=us&c=in&c=se"))
+    india = Claim.objects.published().filter(countries__code="IN")
+    assert not india.filter(clauses__isnull=False).exists()
+    clauses = soup.select_one("section:has(#clauses)").get_text(" ", strip=True)
+    assert "No claim about India" in clauses
+    assert "United States of America" not in clauses.split("No claim about")[-1]

@@ -50,14 +50,17 @@ def compare_countries(request):
             )
         ).order_by("-named", "id")[:SHARED_LIMIT]
     )
+    clauses, disputes = clause_rows(countries), dispute_rows(countries)
     return render(
         request,
         "wcit/country_compare.html",
         {
             "countries": countries,
             "closing": closing,
-            "clauses": clause_rows(countries),
-            "disputes": dispute_rows(countries),
+            "clauses": clauses,
+            "without_clauses": absent(clauses, countries),
+            "disputes": disputes,
+            "without_disputes": absent(disputes, countries),
             "shared": shared_groups(shown, countries),
             "shared_count": shared_count,
             "shared_shown": len(shown),
@@ -173,6 +176,13 @@ def dispute_rows(countries):
         ]
         rows.append((dispute, columns))
     return rows
+
+
+def absent(rows, countries):
+    """The countries with no cell in any of ``rows`` (``clause_rows``, ``dispute_rows``): a
+    column left empty, said in words."""
+    present = {country.pk for _row, columns in rows for country, cell in columns if cell}
+    return [country for country in countries if country.pk not in present]
 
 
 def shared_groups(claims, countries):
