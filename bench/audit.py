@@ -44,6 +44,7 @@ PAGES = [
     "/disputes/did-the-final-text-mention-the-internet/",
     "/countries/",
     "/countries/us/",
+    "/countries/compare/?c=us&c=in&c=se",
     "/countries/by-clause/",
     "/clauses/",
     "/clauses/5b/",

@@ -37,6 +37,7 @@ urlpatterns = [
     path("clauses/<slug:code>/card.png", embeds.clause_card, name="clause-card"),
     path("countries/", views.CountryListView.as_view(), name="country-list"),
     path("countries/by-clause/", views.country_clause_matrix, name="country-clause-matrix"),
+    path("countries/compare/", views.compare_countries, name="country-compare"),
     path("countries/<str:code>/", views.CountryDetailView.as_view(), name="country-detail"),
     path("countries/<str:key>/feed/", CountryFeed(), name="country-feed"),
     path("clauses/", views.ClauseListView.as_view(), name="clause-list"),

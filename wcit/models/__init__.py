@@ -2,9 +2,11 @@
 
 One module per concern, each importing only those above it in this list: ``choices``
 and ``documents`` (what the database computes for search), ``base`` (natural keys,
-passages), ``corpus`` (countries, speakers, sources, clauses), ``claims`` (claims and
-their relations), ``figures`` (events and key figures cited from claims), ``disputes``,
-``statements`` (statements a source quotes whole, with the claims cut from them).
+passages), ``chronology`` and ``comparison`` (the claims' record in date order, and what
+they say of several countries at once: mixins of their QuerySet), ``corpus`` (countries,
+speakers, sources, clauses), ``claims`` (claims and their relations), ``figures`` (events
+and key figures cited from claims), ``disputes``, ``statements`` (statements a source
+quotes whole, with the claims cut from them).
 """
 
 from .base import BASELINE_REASON, Keyed, Passage

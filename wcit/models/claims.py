@@ -8,13 +8,15 @@ from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
-from django_countries import countries
 from simple_history.models import HistoricalRecords
 
 from .base import BASELINE_REASON, Passage
 from .choices import ClaimKind, ClaimStance, PublicationStatus, SignatureStatus
+from .chronology import ChronologyQuerySetMixin
+from .comparison import ComparisonQuerySetMixin
 from .corpus import Clause, Country, Speaker
 from .documents import ClaimDocument
+from .grouping import GroupingQuerySetMixin
 from .publication import PublicationQuerySetMixin
 
 # What a claim's row shows (templates/wcit/_claim_rows.html): for_rows() reads these
@@ -32,7 +34,13 @@ ROW_FIELDS = [
 ]
 
 
-class ClaimQuerySet(PublicationQuerySetMixin, models.QuerySet):
+class ClaimQuerySet(
+    GroupingQuerySetMixin,
+    PublicationQuerySetMixin,
+    ChronologyQuerySetMixin,
+    ComparisonQuerySetMixin,
+    models.QuerySet,
+):
     def published(self):
         """Claims readers may see."""
         return self.filter(status=Claim.Status.PUBLISHED)
@@ -126,72 +134,6 @@ class ClaimQuerySet(PublicationQuerySetMixin, models.QuerySet):
             source=claim.source_id, quote=claim.quote, prefix=claim.prefix, suffix=claim.suffix
         )
 
-    def counts_by(self, field):
-        """{value of ``field``: number of claims} over this selection, in one query."""
-        rows = self.order_by().values(field).annotate(n=Count("pk")).values_list(field, "n")
-        return dict(rows)
-
-    def group_ids(self, field, limit):
-        """{value of ``field`` (e.g. "clauses", "stance", "source"): (its number of claims,
-        the ids of its first ``limit`` claims by id)} over this selection. Bounded: a page
-        built from it shows at most ``limit`` claims a group, however many there are, in a
-        number of queries set by the groups. ``in_groups`` reads the claims."""
-        groups = {}
-        for value, count in self.counts_by(field).items():
-            lookup = {f"{field}__isnull": True} if value is None else {field: value}
-            chosen = self.filter(**lookup).order_by("id").values_list("pk", flat=True)
-            groups[value] = (count, list(chosen[:limit]))
-        return groups
-
-    def in_groups(self, groups):
-        """[(value, count, claims)] for ``groups`` (``group_ids``), the claims read from this
-        queryset in one query."""
-        rows = self.in_bulk([pk for _count, ids in groups.values() for pk in ids])
-        return [(value, count, [rows[pk] for pk in ids]) for value, (count, ids) in groups.items()]
-
-    def stances_by_country_and_clause(self):
-        """{(country key, clause code): {stance or "none": n}} over this selection: one query."""
-        links = Claim.countries.through.objects.filter(claim__in=self.order_by().values("pk"))
-        rows = (
-            links.filter(claim__clauses__isnull=False)
-            .values("country__code", "claim__clauses__code", "claim__stance")
-            .annotate(n=Count("*"))
-            .order_by()
-        )
-        cells = {}
-        for row in rows:
-            key = (Country.key_for(row["country__code"]), row["claim__clauses__code"])
-            stance = row["claim__stance"] or "none"
-            cells.setdefault(key, {})[stance] = row["n"]
-        return cells
-
-    def voices_by_stance(self, speakers_shown, claims_shown):
-        """{stance or "": [(speaker id or None, n, [ids of their first claims])]} over this
-        selection: in each stance, delegations first, then the speakers with most claims;
-        the first ``speakers_shown`` of each carry the ids of their first ``claims_shown``
-        claims, the rest none. Bounded: one counting query, then one per speaker shown."""
-        rows = (
-            self.order_by()
-            .values_list("stance", "speaker", "speaker__kind")
-            .annotate(n=Count("pk"))
-        )
-        voices = {}
-        for stance, speaker, kind, n in rows:
-            voices.setdefault(stance, []).append((kind != Speaker.Kind.DELEGATION, -n, speaker))
-        result = {}
-        for stance, speakers in voices.items():
-            speakers.sort(key=lambda item: (item[0], item[1], item[2] is None, item[2] or 0))
-            result[stance] = []
-            for shown, (_not_delegation, minus_n, speaker) in enumerate(speakers):
-                ids = []
-                if shown < speakers_shown:
-                    mine = self.filter(stance=stance, speaker=speaker)
-                    if speaker is None:
-                        mine = self.filter(stance=stance, speaker__isnull=True)
-                    ids = list(mine.order_by("id").values_list("pk", flat=True)[:claims_shown])
-                result[stance].append((speaker, -minus_n, ids))
-        return result
-
     def sorted_by(self, order):
         """Claims in ``order``: "source" (each source's claims in reading order), "date"
         (the source's date, undated last) or "answered" (most rebuttals and supports first).
@@ -255,56 +197,6 @@ class ClaimQuerySet(PublicationQuerySetMixin, models.QuerySet):
             .prefetch_related("countries")
             .order_by("source__published", "id")
         )
-
-    def facet_counts(self):
-        """For each filter of the claim list, its values with their counts in this selection.
-
-        One query per facet, whatever the number of claims or values. The
-        many-to-many facets count rows of their link tables: each (claim,
-        country) pair is stored once, so no DISTINCT is needed, and no
-        anti-join that PostgreSQL misestimates on large tables.
-        """
-        selected = self.order_by().values("pk")
-        selection = Claim.objects.filter(pk__in=selected).order_by()
-
-        def count(queryset, *fields):
-            return queryset.values(*fields).annotate(n=Count("*")).order_by("-n", fields[0])
-
-        countries_through = Claim.countries.through.objects.filter(claim__in=selected)
-        clauses_through = Claim.clauses.through.objects.filter(claim__in=selected)
-        country_names = dict(countries)
-        return {
-            "country": [
-                (row["country__code"].lower(), country_names[row["country__code"]], row["n"])
-                for row in count(countries_through, "country__code")
-            ],
-            "clause": [
-                (row["clause__code"], row["clause__title"], row["n"])
-                for row in count(clauses_through, "clause__code", "clause__title")
-            ],
-            "source": [
-                (row["source__slug"], row["source__title"], row["n"])
-                for row in count(selection, "source__slug", "source__title")
-            ],
-            "speaker": [
-                (row["speaker__slug"], row["speaker__name"], row["n"])
-                for row in count(
-                    selection.filter(speaker__isnull=False), "speaker__slug", "speaker__name"
-                )
-            ],
-            "kind": [
-                (row["kind"], Claim.Kind(row["kind"]).label, row["n"])
-                for row in count(selection, "kind")
-            ],
-            "stance": [
-                (
-                    row["stance"] or Claim.NO_STANCE,
-                    Claim.Stance(row["stance"]).label if row["stance"] else Claim.NO_STANCE_LABEL,
-                    row["n"],
-                )
-                for row in count(selection, "stance")
-            ],
-        }
 
 
 class Claim(Passage):

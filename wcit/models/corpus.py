@@ -33,6 +33,11 @@ class CountryQuerySet(ClaimCountsMixin, models.QuerySet):
     def get_by_natural_key(self, code):
         return self.get(code=Country.key_for(code).upper())
 
+    def by_name(self):
+        """These countries as a list in the order of their names, as a reader looks for one
+        in a menu (the names come from the ISO list, not the database: sorted here)."""
+        return sorted(self, key=lambda country: country.name.casefold())
+
     def reported_as(self, status):
         """Countries that some published claim reports as having ``status``.
 

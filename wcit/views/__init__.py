@@ -1,9 +1,11 @@
 """The views, one module per kind of page: ``lists`` (the filterable lists and their CSV
-and JSON twins), ``pages`` (home and the detail pages), ``search``, ``errors``;
-``figures`` prepares the pictures' data, ``outlines`` what dispute and source pages lead with,
-and ``downloads`` streams the twins."""
+and JSON twins), ``pages`` (home and the detail pages), ``compare`` (countries side by
+side), ``embeds`` (cards other sites frame, link previews), ``cite``, ``search``,
+``errors``; ``figures`` prepares the pictures' data, ``outlines`` what dispute and source
+pages lead with, and ``downloads`` streams the twins."""
 
 from .cite import claim_cite, clause_cite, dispute_cite, source_cite
+from .compare import compare_countries
 from .errors import bad_request, page_not_found
 from .lists import (
     ClaimListView,
@@ -45,6 +47,7 @@ __all__ = [
     "clause_cite",
     "dispute_cite",
     "source_cite",
+    "compare_countries",
     "favicon",
     "country_clause_matrix",
     "home",

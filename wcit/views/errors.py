@@ -5,12 +5,14 @@ from django.shortcuts import render
 from ..problems import InvalidParameters
 
 
-def bad_request(request, exception=None):
-    """The 400 page, naming each bad parameter and its allowed values."""
+def bad_request(request, exception=None, restart_url=None):
+    """The 400 page, naming each bad parameter and its allowed values; ``restart_url`` is
+    where to start again (by default the page without its query)."""
     if not isinstance(exception, InvalidParameters):
         message = str(exception) if exception else "Bad request."
         exception = InvalidParameters([{"parameter": "request", "message": message}])
-    return render(request, "400.html", {"problems": exception.problems}, status=400)
+    context = {"problems": exception.problems, "restart_url": restart_url}
+    return render(request, "400.html", context, status=400)
 
 
 def page_not_found(request, exception=None):

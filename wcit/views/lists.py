@@ -126,6 +126,7 @@ class CountryListView(StrictFilterMixin, FilterView):
         every = context["countries"] if not self.request.GET else list(self.get_queryset())
         context["map"] = status_map(every)
         context["named"] = len(every)
+        context["compare_choices"] = sorted(every, key=lambda country: country.name.casefold())
         context["with_status"] = sum(country.map_status() != "named" for country in every)
         context["refused"] = sum(country.map_status() in Country.REFUSALS for country in every)
         context["refused_query"] = urlencode({"status": Country.REFUSALS}, doseq=True)

@@ -41,6 +41,9 @@ VOICE_CLAIMS = 3
 OTHER_VOICES = 12
 FIRST_LINE_VOICES = 3
 RELATION_LIMIT = 20
+# A country's record: its first dates, and in each the first claims of each column.
+RECORD_ROWS = 25
+RECORD_CELL = 5
 
 
 HOME_DISPUTES = 6
@@ -153,9 +156,11 @@ class CountryDetailView(DetailView):
         context["voice_count"] = cache.per_version(voices.count)
         context["disputes"] = cache.per_version(list, Dispute.objects.involving(claims))
         context["closing"] = closing = ClaimEvent.objects.closing()
-        for report in country.status_reports:
+        context["record"] = record = claims.record(RECORD_ROWS, RECORD_CELL)
+        for report in [*country.status_reports, *record.claims()]:
             # "before", "at" or "after" the dates the sources give for the close.
             report.close = closing.relation(report.source.published)
+        context["others"] = Country.objects.exclude(pk=country.pk).by_name()
         return context
 
 
