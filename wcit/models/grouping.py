@@ -122,10 +122,8 @@ class GroupingQuerySetMixin:
             ],
             "stance": [
                 (
-                    row["stance"] or self.model.NO_STANCE,
-                    ClaimStance(row["stance"]).label
-                    if row["stance"]
-                    else self.model.NO_STANCE_LABEL,
+                    row["stance"] or no_stance,
+                    ClaimStance(row["stance"]).label if row["stance"] else no_stance_label,
                     row["n"],
                 )
                 for row in count(selection, "stance")
