@@ -106,3 +106,17 @@ def test_stacked_table_rows_keep_their_column_names(open_page):
         for i in range(cells.count())
     ]
     assert all(label.startswith('"') and label != '""' for label in labels), labels
+
+
+def test_with_a_filter_on_no_facet_box_clips_its_rows(open_page):
+    """The facet lists once had a fixed height: with a filter on, their last row was cut."""
+    page = open_page("/claims/?kind=fact", DESKTOP)
+    # Long enough to overflow the old 14rem box.
+    assert page.locator('.facet[data-facet="country"] li').count() > 12
+    clipped = page.evaluate(
+        """() => [...document.querySelectorAll('.facets .facet ul')]
+            .filter(list => list.scrollHeight > list.clientHeight + 1)
+            .map(list => list.closest('.facet').dataset.facet)"""
+    )
+    assert page.locator(".facets .facet").count() >= 4
+    assert clipped == []
