@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from wcit.models import Claim, ClaimRelation, Country, Dispute, Speaker
+from wcit.models import Claim, ClaimRelation, Country, Dispute, Source, Speaker
 
 pytestmark = pytest.mark.django_db
 
@@ -150,6 +150,141 @@ def test_speaker_relation_and_dispute_forms_are_locked_too(model):
     assert "First." in response.content.decode()
     obj.refresh_from_db()
     assert getattr(obj, field) == "First."
+
+
+# Edits are locked whole: the rows of a form too -----------------------------------
+
+
+def conflict_rows(section):
+    return {
+        tr.th.get_text(strip=True): [td.get_text(strip=True) for td in tr.select("td")]
+        for tr in section.select("tbody tr")
+    }
+
+
+def test_a_claim_form_opened_before_a_relation_was_saved_does_not_undo_it():
+    """Issue 21: A opens claim 118, B saves relation 75's note, A saves the claim's summary."""
+    relation = ClaimRelation.objects.get(pk=75)
+    claim = relation.from_claim
+    assert claim.pk == 118
+    old_note = relation.note
+    # A draft, so that the curators' saves apply at once (published claims are reviewed).
+    Claim.objects.filter(pk=claim.pk).update(status="draft")
+    cora, carl = login("cora"), login("carl")
+    _, cora_data = open_change_form(cora, claim)
+
+    _, carl_data = open_change_form(carl, relation, "claimrelation")
+    carl_data["note"] = "Carl's note."
+    url = reverse("admin:wcit_claimrelation_change", args=[relation.pk])
+    assert carl.post(url, carl_data).status_code == 302
+
+    cora_data["summary"] = "Cora's summary."
+    url = reverse("admin:wcit_claim_change", args=[claim.pk])
+    response = cora.post(url, cora_data)
+    # Refused like a stale claim: nothing saved, what changed shown, her typing kept.
+    assert response.status_code == 200
+    relation.refresh_from_db()
+    claim.refresh_from_db()
+    assert relation.note == "Carl's note."
+    assert claim.summary != "Cora's summary."
+    soup = BeautifulSoup(response.content, "html.parser")
+    conflict = soup.select_one(".lock-conflict")
+    assert "#118 supports #265" in conflict.h2.get_text()
+    assert "carl" in conflict.h2.get_text()
+    assert conflict_rows(conflict)["Note"][:2] == [old_note, "Carl's note."]
+    assert soup.select_one('textarea[name="summary"]').get_text().strip() == "Cora's summary."
+    # The row she did not touch now shows what Carl saved.
+    again = form_data(response.content, "claim_form")
+    row = next(k[: -len("-id")] for k, v in again.items() if k.endswith("-id") and v == "75")
+    assert again[f"{row}-note"] == "Carl's note."
+
+    # Saving again writes her summary and leaves the relation as Carl saved it.
+    assert cora.post(url, again).status_code == 302
+    relation.refresh_from_db()
+    claim.refresh_from_db()
+    assert claim.summary == "Cora's summary."
+    assert relation.note == "Carl's note."
+    assert relation.history.latest().history_user.username == "carl"
+
+
+def test_a_form_writes_only_the_rows_its_curator_changed():
+    claim = ClaimRelation.objects.get(pk=75).from_claim
+    Claim.objects.filter(pk=claim.pk).update(status="draft")
+    client = login("cora")
+    _, data = open_change_form(client, claim)
+    before = {r.pk: r.history.count() for r in claim.relations_out.all()}
+    row = next(k[: -len("-id")] for k, v in data.items() if k.endswith("-id") and v == "75")
+    data[f"{row}-note"] = "Only this one."
+    assert client.post(reverse("admin:wcit_claim_change", args=[claim.pk]), data).status_code == 302
+    after = {r.pk: r.history.count() for r in claim.relations_out.all()}
+    assert {pk for pk in after if after[pk] != before[pk]} == {75}
+    assert ClaimRelation.objects.get(pk=75).note == "Only this one."
+
+
+def test_a_source_form_opened_before_a_claim_was_saved_does_not_undo_it():
+    """Issue 21: a source form opened earlier, saved over a curator's claim edit."""
+    from django.contrib.auth.models import Permission
+
+    source = Source.objects.get(slug="wsws-us-walks-out-of-wcit")
+    claim = source.claims.order_by("id").first()
+    Claim.objects.filter(pk=claim.pk).update(status="draft")
+    # Curators only view sources: this one is also trusted to edit them.
+    sam = login("sam")
+    User.objects.get(username="sam").user_permissions.add(
+        Permission.objects.get(codename="change_source")
+    )
+    carl = login("carl")
+    _, sam_data = open_change_form(sam, source, "source")
+
+    _, carl_data = open_change_form(carl, claim)
+    carl_data["summary"] = "Carl's summary."
+    assert (
+        carl.post(reverse("admin:wcit_claim_change", args=[claim.pk]), carl_data).status_code == 302
+    )
+
+    sam_data["notes"] = "Sam's notes."
+    url = reverse("admin:wcit_source_change", args=[source.pk])
+    response = sam.post(url, sam_data)
+    assert response.status_code == 200
+    claim.refresh_from_db()
+    source.refresh_from_db()
+    assert claim.summary == "Carl's summary."
+    assert source.notes != "Sam's notes."
+    soup = BeautifulSoup(response.content, "html.parser")
+    conflict = soup.select_one(".lock-conflict")
+    assert f"#{claim.pk}" in conflict.h2.get_text() and "carl" in conflict.h2.get_text()
+    assert conflict_rows(conflict)["Summary"][1] == "Carl's summary."
+    assert soup.select_one('textarea[name="notes"]').get_text().strip() == "Sam's notes."
+
+    assert sam.post(url, form_data(response.content, "source_form")).status_code == 302
+    claim.refresh_from_db()
+    source.refresh_from_db()
+    assert source.notes == "Sam's notes."
+    assert claim.summary == "Carl's summary."
+
+
+def test_a_row_both_changed_keeps_yours_on_the_second_save():
+    relation = ClaimRelation.objects.get(pk=75)
+    claim = relation.from_claim
+    Claim.objects.filter(pk=claim.pk).update(status="draft")
+    cora, carl = login("cora"), login("carl")
+    _, cora_data = open_change_form(cora, claim)
+    _, carl_data = open_change_form(carl, relation, "claimrelation")
+    carl_data["note"] = "Carl's note."
+    carl.post(reverse("admin:wcit_claimrelation_change", args=[relation.pk]), carl_data)
+
+    row = next(k[: -len("-id")] for k, v in cora_data.items() if k.endswith("-id") and v == "75")
+    cora_data[f"{row}-note"] = "Cora's note."
+    url = reverse("admin:wcit_claim_change", args=[claim.pk])
+    response = cora.post(url, cora_data)
+    assert response.status_code == 200
+    rows = conflict_rows(
+        BeautifulSoup(response.content, "html.parser").select_one(".lock-conflict")
+    )
+    assert rows["Note"][1:] == ["Carl's note.", "Cora's note."]
+    assert cora.post(url, form_data(response.content, "claim_form")).status_code == 302
+    relation.refresh_from_db()
+    assert relation.note == "Cora's note."
 
 
 # Revert restores everything -----------------------------------------------------

@@ -19,7 +19,13 @@ from django.urls import path
 from django.utils.text import Truncator
 from django_countries import countries
 
-from .curation import CuratedAdmin, OptimisticLockForm, ensure_baseline
+from .curation import (
+    CuratedAdmin,
+    LockedInline,
+    LockedRowsMixin,
+    OptimisticLockForm,
+    ensure_baseline,
+)
 from .models import (
     Claim,
     ClaimEvent,
@@ -114,7 +120,7 @@ class StatementAdmin(AutocompleteMixin, CuratedAdmin):
         js = ["wcit/admin/passage-picker.js"]
 
 
-class ClaimInline(AutocompleteMixin, admin.TabularInline):
+class ClaimInline(AutocompleteMixin, LockedInline, admin.TabularInline):
     model = Claim
     fields = ["quote", "summary", "speaker", "kind", "stance", "status"]
     # Publishing goes through the claim's own form or action, which record who and when.
@@ -135,7 +141,7 @@ class ClauseTextInline(AutocompleteMixin, admin.StackedInline):
 
 
 @admin.register(Source)
-class SourceAdmin(AutocompleteMixin, admin.ModelAdmin):
+class SourceAdmin(AutocompleteMixin, LockedRowsMixin, admin.ModelAdmin):
     list_display = ["title", "kind", "author", "outlet", "published", "parent", "claim_count"]
     list_filter = ["kind", "outlet"]
     search_fields = ["title", "slug", "text"]
@@ -182,7 +188,7 @@ class ClauseAdmin(admin.ModelAdmin):
     inlines = [ClauseTextInline]
 
 
-class RelationInline(AutocompleteMixin, admin.TabularInline):
+class RelationInline(AutocompleteMixin, LockedInline, admin.TabularInline):
     model = ClaimRelation
     fk_name = "from_claim"
     fields = ["kind", "to_claim", "note"]
@@ -410,7 +416,7 @@ class PositionFormSet(forms.BaseInlineFormSet):
                 sides[claim.pk] = form.cleaned_data.get("label", "")
 
 
-class PositionInline(admin.StackedInline):
+class PositionInline(LockedInline, admin.StackedInline):
     model = Position
     formset = PositionFormSet
     fields = [("key", "order"), "label", "claims"]

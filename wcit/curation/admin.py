@@ -20,7 +20,39 @@ from .revert import related_at, restore_related
 # The admin --------------------------------------------------------------------
 
 
-class CuratedAdmin(SimpleHistoryAdmin):
+class LockedInline:
+    """An inline whose rows are locked like their object: a row saved by someone else since
+    the form was opened refuses the whole save (``OptimisticLockForm``). Its model must
+    have ``HistoricalRecords``."""
+
+    form = OptimisticLockForm
+
+    def get_fields(self, request, obj=None):
+        # The row's version travels in a hidden input of its row.
+        return [*super().get_fields(request, obj), LOCK_FIELD]
+
+
+class LockedRowsMixin:
+    """A ModelAdmin whose change form shows, on top, every conflict of the object and its
+    rows (``LockedInline``), each with what was saved since the form was opened."""
+
+    change_form_template = "admin/wcit/curated_change_form.html"
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        rows = [
+            form
+            for inline in context.get("inline_admin_formsets", [])
+            for form in inline.formset.forms
+        ]
+        context["lock_conflicts"] = [
+            form.conflict
+            for form in [context["adminform"].form, *rows]
+            if getattr(form, "conflict", None)
+        ]
+        return super().render_change_form(request, context, *args, **kwargs)
+
+
+class CuratedAdmin(LockedRowsMixin, SimpleHistoryAdmin):
     """History in save groups, optimistic locking, and a revert that restores relations.
 
     ``revert_related`` names reverse relations (e.g. ``["relations_out"]``,
@@ -30,7 +62,6 @@ class CuratedAdmin(SimpleHistoryAdmin):
 
     form = OptimisticLockForm
     revert_related = []
-    change_form_template = "admin/wcit/curated_change_form.html"
     object_history_form_template = "admin/wcit/curated_history_form.html"
 
     def get_fields(self, request, obj=None):

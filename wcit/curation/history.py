@@ -35,6 +35,18 @@ def latest_version(model, pk):
     return str(last or 0)
 
 
+def opened_record(model, pk, seen):
+    """The history record of version ``seen`` (a lock token) of an object, if there is one.
+
+    "0" (or nothing) is the version of an object that had no history when its form was
+    opened: its baseline, once a later save has written one.
+    """
+    records = records_of(model, pk)
+    if seen.isdigit() and int(seen):
+        return records.filter(history_id=int(seen)).first()
+    return records.filter(history_change_reason=BASELINE_REASON).first()
+
+
 def group_last(record):
     """The last record of ``record``'s save group: the state that save left."""
     model = record.instance_type
@@ -116,6 +128,15 @@ def m2m_values(model, history_ids):
         for history_id, value in rows.values_list("history_id", f"{target}_id"):
             cache.setdefault((m2m.name, history_id), set()).add(value)
     return cache
+
+
+def instance_values(obj):
+    """{field name: value} of a stored object, in the shape of ``record_values``."""
+    model = type(obj)
+    values = {f.name: getattr(obj, f.attname) for f in tracked_fields(model)}
+    for m2m in m2m_fields(model):
+        values[m2m.name] = set(getattr(obj, m2m.name).values_list("pk", flat=True))
+    return values
 
 
 def form_values(form):
