@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from wcit.models import Claim, ClaimRelation, Country, Dispute, Source, Speaker
+from wcit.models import Claim, ClaimEvent, ClaimRelation, Country, Dispute, Source, Speaker
 
 pytestmark = pytest.mark.django_db
 
@@ -372,6 +372,44 @@ def test_curator_cannot_publish_by_reverting_to_a_published_version():
     assert response.status_code == 200
     claim.refresh_from_db()
     assert claim.status == "draft"
+
+
+def test_claim_events_have_history_and_a_revert_restores_them(admin_client):
+    event = ClaimEvent.objects.order_by("id").first()
+    claim = event.claim
+    original = set(claim.events.values_list("pk", "happened", "what"))
+    _, data = open_change_form(admin_client, claim)
+    row = next(
+        k[: -len("-id")] for k, v in data.items() if k.endswith("-id") and v == str(event.pk)
+    )
+    data[f"{row}-what"] = "Something else happened"
+    url = reverse("admin:wcit_claim_change", args=[claim.pk])
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    event.refresh_from_db()
+    assert event.what == "Something else happened"
+    # The edit is in the event's history, by who made it.
+    assert event.history.latest().what == "Something else happened"
+    assert event.history.latest().history_user.username == "admin"
+
+    _, data = open_change_form(admin_client, claim)
+    data[f"{row}-DELETE"] = "on"
+    assert admin_client.post(url, data).status_code == 302
+    assert not ClaimEvent.objects.filter(pk=event.pk).exists()
+
+    baseline = claim.history.order_by("history_date", "history_id").first()
+    revert_url = reverse("admin:wcit_claim_simple_history", args=[claim.pk, baseline.history_id])
+    page = admin_client.get(revert_url)
+    sections = {
+        section.h2.get_text(strip=True): [li.get_text() for li in section.select("li")]
+        for section in BeautifulSoup(page.content, "html.parser").select(".revert-related")
+    }
+    listed = sections["Claim events in this version"]
+    assert all(any(what in item for item in listed) for _pk, _day, what in original)
+    assert not any("Something else happened" in item for item in listed)
+    response = admin_client.post(revert_url, form_data(page.content, "historicalclaim_form"))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert set(claim.events.values_list("pk", "happened", "what")) == original
 
 
 # What changed ---------------------------------------------------------------------

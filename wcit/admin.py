@@ -238,7 +238,7 @@ class ClaimForm(OptimisticLockForm):
         return cleaned
 
 
-class EventInline(admin.TabularInline):
+class EventInline(LockedInline, admin.TabularInline):
     model = ClaimEvent
     fields = ["happened", "precision", "what", "occasion", "evidence", "note"]
     extra = 0
@@ -263,7 +263,7 @@ class ClaimAdmin(AutocompleteMixin, CuratedAdmin):
     list_select_related = ["source", "speaker"]
     inlines = [RelationInline, EventInline]
     form = ClaimForm
-    revert_related = ["relations_out"]
+    revert_related = ["relations_out", "events"]
     actions = ["submit_for_review", "publish", "unpublish"]
     fieldsets = [
         (None, {"fields": ["source", "quote", "prefix", "suffix"]}),

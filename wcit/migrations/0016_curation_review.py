@@ -1,0 +1,107 @@
+"""Curation under review (issue 21).
+
+- Claim events get a history, so that a revert of their claim restores them.
+"""
+
+import django.db.models.deletion
+import simple_history.models
+from django.conf import settings
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("wcit", "0014_speaker_delegation_statement"),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+    ]
+
+    operations = [
+        migrations.CreateModel(
+            name="HistoricalClaimEvent",
+            fields=[
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "happened",
+                    models.DateField(
+                        help_text="The date the source states. For a month or a year, its first day, with the precision saying so."
+                    ),
+                ),
+                (
+                    "precision",
+                    models.CharField(
+                        choices=[("day", "Day"), ("month", "Month"), ("year", "Year")],
+                        default="day",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "what",
+                    models.CharField(help_text="The event, in a few plain words.", max_length=200),
+                ),
+                (
+                    "occasion",
+                    models.SlugField(
+                        blank=True,
+                        help_text="A key shared by the events of different claims that are the same happening (e.g. “conference-breaks-down”), so that differing dates are shown side by side.",
+                        max_length=60,
+                    ),
+                ),
+                (
+                    "evidence",
+                    models.CharField(
+                        help_text="The exact words of the source that state the date: they must occur in it.",
+                        max_length=300,
+                    ),
+                ),
+                (
+                    "note",
+                    models.CharField(
+                        blank=True,
+                        help_text="How the date was read, where the words are relative (“today” in a report dated 13 December 2012).",
+                        max_length=300,
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "claim",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="wcit.claim",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "historical claim event",
+                "verbose_name_plural": "historical claim events",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+    ]
