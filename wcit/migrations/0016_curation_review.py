@@ -1,6 +1,9 @@
 """Curation under review (issue 21).
 
 - Claim events get a history, so that a revert of their claim restores them.
+- Reviewers get every permission curators have (0009 says they may do whatever
+  curators may, but 0006 gave curators disputes and positions after 0009's list
+  was written: reviewers got 403 on disputes).
 """
 
 import django.db.models.deletion
@@ -9,10 +12,19 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def reviewers_may_do_what_curators_may(apps, schema_editor):
+    Group = apps.get_model("auth", "Group")
+    curator = Group.objects.filter(name="curator").first()
+    reviewer = Group.objects.filter(name="reviewer").first()
+    if curator is not None and reviewer is not None:
+        reviewer.permissions.add(*curator.permissions.all())
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("wcit", "0014_speaker_delegation_statement"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
@@ -104,4 +116,5 @@ class Migration(migrations.Migration):
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
+        migrations.RunPython(reviewers_may_do_what_curators_may, migrations.RunPython.noop),
     ]
