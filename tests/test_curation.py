@@ -50,6 +50,13 @@ def form_data(html, form_id):
     return data
 
 
+def to_draft(claim):
+    """Make ``claim`` a draft, as its history records it, so that a curator's change to it
+    applies at once (a change to a published claim waits for review: test_review.py)."""
+    claim.status = Claim.Status.DRAFT
+    claim.save()
+
+
 def open_change_form(client, obj, model="claim"):
     response = client.get(reverse(f"admin:wcit_{model}_change", args=[obj.pk]))
     assert response.status_code == 200
@@ -66,6 +73,7 @@ def claim_with_relation():
 
 def test_second_of_two_concurrent_saves_is_refused_with_the_first_ones_changes():
     claim = Claim.objects.exclude(countries__code="SE").first()
+    to_draft(claim)
     sweden = Country.objects.get(code="SE")
     first, second = login("cora"), login("carl")
     _, first_data = open_change_form(first, claim)
@@ -120,6 +128,7 @@ def test_a_save_without_the_version_is_refused():
 
 def test_saving_twice_in_a_row_from_fresh_forms_is_not_a_conflict():
     claim = Claim.objects.first()
+    to_draft(claim)
     client = login("cora")
     for summary in ["One.", "Two."]:
         _, data = open_change_form(client, claim)
@@ -137,7 +146,8 @@ def test_speaker_relation_and_dispute_forms_are_locked_too(model):
         "claimrelation": ClaimRelation.objects.first,
         "dispute": Dispute.objects.first,
     }[model]()
-    first, second = login("cora"), login("carl")
+    # Reviewers: their changes to published speakers and disputes are saved at once.
+    first, second = login("rex", "reviewer"), login("rhea", "reviewer")
     _, first_data = open_change_form(first, obj, model)
     _, second_data = open_change_form(second, obj, model)
     field = {"speaker": "name", "claimrelation": "note", "dispute": "summary"}[model]
@@ -168,8 +178,7 @@ def test_a_claim_form_opened_before_a_relation_was_saved_does_not_undo_it():
     claim = relation.from_claim
     assert claim.pk == 118
     old_note = relation.note
-    # A draft, so that the curators' saves apply at once (published claims are reviewed).
-    Claim.objects.filter(pk=claim.pk).update(status="draft")
+    to_draft(claim)
     cora, carl = login("cora"), login("carl")
     _, cora_data = open_change_form(cora, claim)
 
@@ -209,7 +218,7 @@ def test_a_claim_form_opened_before_a_relation_was_saved_does_not_undo_it():
 
 def test_a_form_writes_only_the_rows_its_curator_changed():
     claim = ClaimRelation.objects.get(pk=75).from_claim
-    Claim.objects.filter(pk=claim.pk).update(status="draft")
+    to_draft(claim)
     client = login("cora")
     _, data = open_change_form(client, claim)
     before = {r.pk: r.history.count() for r in claim.relations_out.all()}
@@ -227,7 +236,7 @@ def test_a_source_form_opened_before_a_claim_was_saved_does_not_undo_it():
 
     source = Source.objects.get(slug="wsws-us-walks-out-of-wcit")
     claim = source.claims.order_by("id").first()
-    Claim.objects.filter(pk=claim.pk).update(status="draft")
+    to_draft(claim)
     # Curators only view sources: this one is also trusted to edit them.
     sam = login("sam")
     User.objects.get(username="sam").user_permissions.add(
@@ -266,7 +275,7 @@ def test_a_source_form_opened_before_a_claim_was_saved_does_not_undo_it():
 def test_a_row_both_changed_keeps_yours_on_the_second_save():
     relation = ClaimRelation.objects.get(pk=75)
     claim = relation.from_claim
-    Claim.objects.filter(pk=claim.pk).update(status="draft")
+    to_draft(claim)
     cora, carl = login("cora"), login("carl")
     _, cora_data = open_change_form(cora, claim)
     _, carl_data = open_change_form(carl, relation, "claimrelation")
@@ -333,7 +342,8 @@ def test_revert_restores_countries_clauses_and_relations(admin_client):
 def test_revert_removes_a_relation_added_after_the_version():
     claim = Claim.objects.filter(relations_out__isnull=True).first()
     target = Claim.objects.exclude(pk=claim.pk).first()
-    client = login("cora")
+    # A reviewer: the claim is published, and only reviewers revert published content.
+    client = login("rex", "reviewer")
     _, data = open_change_form(client, claim)
     data.update(
         {
@@ -417,6 +427,7 @@ def test_claim_events_have_history_and_a_revert_restores_them(admin_client):
 
 def test_what_changed_lists_an_edit_with_its_diff_and_who():
     claim = Claim.objects.first()
+    to_draft(claim)
     client = login("cora")
     _, data = open_change_form(client, claim)
     old_summary = data["summary"]
@@ -445,7 +456,8 @@ def test_what_changed_is_for_staff_only(client):
 
 def test_an_admin_edit_appears_in_the_exported_fixtures(tmp_path):
     claim = Claim.objects.first()
-    client = login("cora")
+    # A reviewer: a change to a published claim is exported once it is published.
+    client = login("rex", "reviewer")
     _, data = open_change_form(client, claim)
     data["summary"] = "A summary edited in the admin."
     assert client.post(reverse("admin:wcit_claim_change", args=[claim.pk]), data).status_code == 302

@@ -1,4 +1,5 @@
-"""Curation that loses nothing: optimistic locking, revert with relations, what changed.
+"""Curation that loses nothing: optimistic locking, revert with relations, what changed,
+and review of changes to published content (``revisions``, the queue in ``review``).
 
 Generic over any model with ``HistoricalRecords`` (claims, relations, speakers,
 and disputes when they come): ``CuratedAdmin`` is the ModelAdmin base.
@@ -26,6 +27,7 @@ from .admin import CuratedAdmin, LockedInline, LockedRowsMixin
 from .changes import changes_view
 from .history import ensure_baseline, mark_as_baseline
 from .locking import OptimisticLockForm
+from .review import review_view
 
 __all__ = [
     "CuratedAdmin",
@@ -35,4 +37,5 @@ __all__ = [
     "changes_view",
     "ensure_baseline",
     "mark_as_baseline",
+    "review_view",
 ]

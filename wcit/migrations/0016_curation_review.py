@@ -1,6 +1,8 @@
 """Curation under review (issue 21).
 
 - Claim events get a history, so that a revert of their claim restores them.
+- A Revision holds a curator's change to published content until a reviewer
+  accepts it or sends it back.
 - Reviewers get every permission curators have (0009 says they may do whatever
   curators may, but 0006 gave curators disputes and positions after 0009's list
   was written: reviewers got 403 on disputes).
@@ -25,6 +27,7 @@ class Migration(migrations.Migration):
         ("wcit", "0014_speaker_delegation_statement"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
         ("auth", "0012_alter_user_first_name_max_length"),
+        ("contenttypes", "0002_remove_content_type_name"),
     ]
 
     operations = [
@@ -115,6 +118,107 @@ class Migration(migrations.Migration):
                 "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="Revision",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("object_id", models.PositiveBigIntegerField(help_text="The record it changes.")),
+                (
+                    "object_label",
+                    models.CharField(
+                        help_text="The record, as it was named when the change was proposed.",
+                        max_length=300,
+                    ),
+                ),
+                ("fields", models.JSONField(help_text="The names of the change form's fields.")),
+                (
+                    "data",
+                    models.JSONField(
+                        help_text="The change form and its rows as posted: {input name: [values]}."
+                    ),
+                ),
+                (
+                    "changes",
+                    models.JSONField(
+                        default=list,
+                        help_text="What it changes, when proposed: [[what, published value, proposed value]].",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting for review"),
+                            ("accepted", "Accepted"),
+                            ("sent_back", "Sent back"),
+                        ],
+                        default="pending",
+                        max_length=20,
+                    ),
+                ),
+                ("proposed_at", models.DateTimeField(auto_now_add=True)),
+                ("reviewed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "note",
+                    models.TextField(
+                        blank=True,
+                        help_text="The reviewer's note: why it was sent back, what to change.",
+                    ),
+                ),
+                (
+                    "content_type",
+                    models.ForeignKey(
+                        help_text="The kind of record it changes.",
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="contenttypes.contenttype",
+                    ),
+                ),
+                (
+                    "proposed_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+            ],
+            options={
+                "ordering": ["-proposed_at", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["content_type", "object_id", "status"], name="revision_object_idx"
+                    )
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("status__in", ["pending", "accepted", "sent_back"])),
+                        name="revision_status_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("status", "pending"), ("reviewed_at__isnull", False), _connector="OR"
+                        ),
+                        name="revision_decided_when",
+                    ),
+                ],
+            },
         ),
         migrations.RunPython(reviewers_may_do_what_curators_may, migrations.RunPython.noop),
     ]

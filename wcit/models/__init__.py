@@ -4,7 +4,8 @@ One module per concern, each importing only those above it in this list: ``choic
 and ``documents`` (what the database computes for search), ``base`` (natural keys,
 passages), ``corpus`` (countries, speakers, sources, clauses), ``claims`` (claims and
 their relations), ``figures`` (events and key figures cited from claims), ``disputes``,
-``statements`` (statements a source quotes whole, with the claims cut from them).
+``statements`` (statements a source quotes whole, with the claims cut from them),
+``revisions`` (changes to published content waiting for a reviewer).
 """
 
 from .base import BASELINE_REASON, Keyed, Passage
@@ -13,6 +14,7 @@ from .claims import ROW_FIELDS, Claim, ClaimRelation
 from .corpus import Clause, ClauseText, Country, Source, Speaker
 from .disputes import Dispute, Position, with_concerns
 from .figures import ClaimEvent, KeyFigure
+from .revisions import Revision
 from .statements import Statement
 
 __all__ = [
@@ -32,6 +34,7 @@ __all__ = [
     "Passage",
     "Position",
     "PublicationStatus",
+    "Revision",
     "SignatureStatus",
     "Source",
     "Speaker",
