@@ -146,9 +146,12 @@ class CuratedAdmin(LockedRowsMixin, SimpleHistoryAdmin):
         return super().revert_disabled(request, obj) or self.needs_review(request, obj)
 
     def history_view(self, request, object_id, extra_context=None):
-        revisions = Revision.objects.of(self.model, unquote(object_id)).select_related(
-            "proposed_by", "reviewed_by"
-        )
+        pk = unquote(object_id)
+        revisions = Revision.objects.none()
+        if pk.isdigit():
+            revisions = Revision.objects.of(self.model, pk).select_related(
+                "proposed_by", "reviewed_by"
+            )
         context = {"revisions": revisions, **(extra_context or {})}
         return super().history_view(request, object_id, context)
 

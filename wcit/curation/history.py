@@ -101,14 +101,17 @@ def tracked_fields(model):
     return [f for f in model._meta.concrete_fields if not f.primary_key and f.attname in names]
 
 
-def record_values(record, m2m_cache=None):
+def record_values(record, m2m_cache=None, only=None):
     """{field name: value} of a history record, many-to-many as sets of ids.
 
-    ``m2m_cache`` is what ``m2m_values`` returned for a batch of records.
+    ``m2m_cache`` is what ``m2m_values`` returned for a batch of records; ``only``
+    (names) leaves out the many-to-many fields not in it, a query each.
     """
     model = record.instance_type
     values = {f.name: getattr(record, f.attname) for f in tracked_fields(model)}
     for m2m in m2m_fields(model):
+        if only is not None and m2m.name not in only:
+            continue
         if m2m_cache is not None:
             values[m2m.name] = m2m_cache.get((m2m.name, record.history_id), set())
             continue

@@ -61,7 +61,8 @@ class OptimisticLockForm(forms.ModelForm):
         if self.is_bound:
             opened = opened_record(type(self.instance), self.instance.pk, self._seen())
             if opened is not None:
-                values = record_values(group_last(opened))
+                # A source's claim rows hold no countries nor clauses: no query for them.
+                values = record_values(group_last(opened), only=self.fields)
                 self.initial.update(
                     {
                         name: sorted(value) if isinstance(value, set) else value
