@@ -245,3 +245,56 @@ def test_claim_form_polish(admin_client):
     assert soup.select_one('textarea[name="summary"]') is not None
     headings = [h.get_text(strip=True) for h in soup.select(".inline-group h2")]
     assert "Relations to other claims" in headings
+
+
+# Issue 21, point 8 -------------------------------------------------------------
+
+
+def test_reviewers_hold_every_permission_curators_hold():
+    curator = set(Group.objects.get(name="curator").permissions.values_list("codename", flat=True))
+    reviewer = set(
+        Group.objects.get(name="reviewer").permissions.values_list("codename", flat=True)
+    )
+    assert curator <= reviewer
+    assert "publish_claim" in reviewer - curator
+
+
+def test_reviewer_opens_and_saves_a_dispute(reviewer_client):
+    from wcit.models import Dispute
+
+    from .test_curation import form_data
+
+    dispute = Dispute.objects.first()
+    url = reverse("admin:wcit_dispute_change", args=[dispute.pk])
+    page = reviewer_client.get(url)
+    assert page.status_code == 200
+    data = form_data(page.content, "dispute_form")
+    data["summary"] = "A reviewer's summary."
+    assert reviewer_client.post(url, data).status_code == 302
+    dispute.refresh_from_db()
+    assert dispute.summary == "A reviewer's summary."
+    assert reviewer_client.get(reverse("admin:wcit_dispute_add")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "unsafe", ["https://evil.example/", "//evil.example/admin/", "javascript:alert(1)"]
+)
+def test_admin_login_with_an_unsafe_next_goes_to_the_admin_index(client, unsafe):
+    User.objects.create_user("lena", password="curate-carefully-12", is_staff=True)
+    response = client.post(
+        f"{reverse('admin:login')}?next={unsafe}",
+        {"username": "lena", "password": "curate-carefully-12", "next": unsafe},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:index")
+    assert client.get(response["Location"]).status_code == 200
+
+
+def test_admin_login_with_a_safe_next_goes_there(client):
+    User.objects.create_user("lena", password="curate-carefully-12", is_staff=True)
+    target = reverse("admin:wcit_claim_changelist")
+    response = client.post(
+        reverse("admin:login"),
+        {"username": "lena", "password": "curate-carefully-12", "next": target},
+    )
+    assert response["Location"] == target

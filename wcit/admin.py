@@ -19,7 +19,13 @@ from django.urls import path
 from django.utils.text import Truncator
 from django_countries import countries
 
-from .curation import CuratedAdmin, OptimisticLockForm, ensure_baseline
+from .curation import (
+    CuratedAdmin,
+    LockedInline,
+    LockedRowsMixin,
+    OptimisticLockForm,
+    ensure_baseline,
+)
 from .models import (
     Claim,
     ClaimEvent,
@@ -93,6 +99,8 @@ class CountryAdmin(admin.ModelAdmin):
 
 @admin.register(Speaker)
 class SpeakerAdmin(AutocompleteMixin, CuratedAdmin):
+    # Every speaker is public: a curator's change waits for a reviewer.
+    reviewed = True
     list_display = ["name", "kind", "role", "country", "delegation"]
     list_filter = ["kind"]
     search_fields = ["name", "slug", "role"]
@@ -114,14 +122,40 @@ class StatementAdmin(AutocompleteMixin, CuratedAdmin):
         js = ["wcit/admin/passage-picker.js"]
 
 
-class ClaimInline(AutocompleteMixin, admin.TabularInline):
+class ClaimInlineFormSet(forms.BaseInlineFormSet):
+    """A source's claims. A change to a published claim is reviewed: only a reviewer's source
+    form may make it; anyone else makes it in the claim's own form, as a revision."""
+
+    can_publish = False
+
+    def clean(self):
+        super().clean()
+        if self.can_publish:
+            return
+        changed = {form.instance.pk: form for form in self.initial_forms if form.has_changed()}
+        published = Claim.objects.published().filter(pk__in=changed).values_list("pk", flat=True)
+        for pk in published:
+            changed[pk].add_error(
+                None,
+                f"Claim #{pk} is published: change it in its own form, where a reviewer "
+                "accepts the change before the site shows it.",
+            )
+
+
+class ClaimInline(AutocompleteMixin, LockedInline, admin.TabularInline):
     model = Claim
+    formset = ClaimInlineFormSet
     fields = ["quote", "summary", "speaker", "kind", "stance", "status"]
     # Publishing goes through the claim's own form or action, which record who and when.
     readonly_fields = ["status"]
     autocomplete_fields = ["speaker"]
     extra = 0
     show_change_link = True
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.can_publish = request.user.has_perm("wcit.publish_claim")
+        return formset
 
 
 class ClauseTextInline(AutocompleteMixin, admin.StackedInline):
@@ -135,7 +169,7 @@ class ClauseTextInline(AutocompleteMixin, admin.StackedInline):
 
 
 @admin.register(Source)
-class SourceAdmin(AutocompleteMixin, admin.ModelAdmin):
+class SourceAdmin(AutocompleteMixin, LockedRowsMixin, admin.ModelAdmin):
     list_display = ["title", "kind", "author", "outlet", "published", "parent", "claim_count"]
     list_filter = ["kind", "outlet"]
     search_fields = ["title", "slug", "text"]
@@ -182,7 +216,7 @@ class ClauseAdmin(admin.ModelAdmin):
     inlines = [ClauseTextInline]
 
 
-class RelationInline(AutocompleteMixin, admin.TabularInline):
+class RelationInline(AutocompleteMixin, LockedInline, admin.TabularInline):
     model = ClaimRelation
     fk_name = "from_claim"
     fields = ["kind", "to_claim", "note"]
@@ -232,7 +266,7 @@ class ClaimForm(OptimisticLockForm):
         return cleaned
 
 
-class EventInline(admin.TabularInline):
+class EventInline(LockedInline, admin.TabularInline):
     model = ClaimEvent
     fields = ["happened", "precision", "what", "occasion", "evidence", "note"]
     extra = 0
@@ -257,7 +291,9 @@ class ClaimAdmin(AutocompleteMixin, CuratedAdmin):
     list_select_related = ["source", "speaker"]
     inlines = [RelationInline, EventInline]
     form = ClaimForm
-    revert_related = ["relations_out"]
+    revert_related = ["relations_out", "events"]
+    # A curator's change to a published claim waits for a reviewer.
+    reviewed = True
     actions = ["submit_for_review", "publish", "unpublish"]
     fieldsets = [
         (None, {"fields": ["source", "quote", "prefix", "suffix"]}),
@@ -284,6 +320,10 @@ class ClaimAdmin(AutocompleteMixin, CuratedAdmin):
 
     def has_publish_permission(self, request, obj=None):
         return request.user.has_perm("wcit.publish_claim")
+
+    def is_published(self, obj):
+        # The stored status: a form may have changed the instance's.
+        return Claim.objects.filter(pk=obj.pk, status=Claim.Status.PUBLISHED).exists()
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -312,8 +352,10 @@ class ClaimAdmin(AutocompleteMixin, CuratedAdmin):
     def save_model(self, request, obj, form, change):
         stored = Claim.objects.filter(pk=obj.pk).values("status", "published_at", "published_by")
         stored = stored.first() if obj.pk else None
+        # Publishing, or accepting a change to a published claim, records who and when.
+        accepting = getattr(request, "accepting", None) is not None
         if obj.status == Claim.Status.PUBLISHED and (
-            stored is None or stored["status"] != Claim.Status.PUBLISHED
+            stored is None or stored["status"] != Claim.Status.PUBLISHED or accepting
         ):
             obj.mark_published(request.user)
         elif stored is not None:
@@ -410,7 +452,7 @@ class PositionFormSet(forms.BaseInlineFormSet):
                 sides[claim.pk] = form.cleaned_data.get("label", "")
 
 
-class PositionInline(admin.StackedInline):
+class PositionInline(LockedInline, admin.StackedInline):
     model = Position
     formset = PositionFormSet
     fields = [("key", "order"), "label", "claims"]
@@ -421,6 +463,9 @@ class PositionInline(admin.StackedInline):
 
 @admin.register(Dispute)
 class DisputeAdmin(CuratedAdmin):
+    # Every dispute is public: a curator's change (question, summary, sides) waits for a
+    # reviewer.
+    reviewed = True
     list_display = ["position", "question", "slug"]
     list_display_links = ["question"]
     search_fields = ["question", "summary", "slug"]

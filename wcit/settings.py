@@ -198,6 +198,8 @@ AXES_CLIENT_IP_CALLABLE = "wcit.middleware.client_ip"
 # lockout counts REMOTE_ADDR). Behind one TLS proxy set 1, or every client shares its address.
 PROXY_COUNT = env_int("DJANGO_PROXY_COUNT", 0)
 AXES_VERBOSE = False
+# The only login is the admin's: after it, and when ``next`` is unsafe, go to its index.
+LOGIN_REDIRECT_URL = "admin:index"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -67,6 +67,7 @@ urlpatterns = [
     path("disputes.<format:format>", views.DisputeListView.as_view(), name="dispute-export"),
     path("api/", api.urls),
     path("admin/changes/", admin.site.admin_view(curation.changes_view), name="admin-changes"),
+    path("admin/review/", admin.site.admin_view(curation.review_view), name="admin-review"),
     path("admin/", admin.site.urls),
     path("healthz", health.healthz, name="healthz"),
 ]

@@ -1,4 +1,5 @@
-"""Curation that loses nothing: optimistic locking, revert with relations, what changed.
+"""Curation that loses nothing: optimistic locking, revert with relations, what changed,
+and review of changes to published content (``revisions``, the queue in ``review``).
 
 Generic over any model with ``HistoricalRecords`` (claims, relations, speakers,
 and disputes when they come): ``CuratedAdmin`` is the ModelAdmin base.
@@ -15,19 +16,26 @@ Three conventions hold the history together:
   with no history at all a baseline record of its stored state is written
   (``ensure_baseline``). Baselines are not listed as changes.
 - The version a change form was opened at is the id of the object's latest
-  history record, posted back in a hidden field; a save from an older version
-  is refused with what changed since, and the curator's typing is kept.
+  history record, posted back in a hidden field; so is each inline row's
+  (``LockedInline``). A save from an older version of the object or of any of
+  its rows is refused with what changed since, and the curator's typing is
+  kept; what a form changed is measured against the version it was opened at,
+  so that a save writes only the rows and fields its curator changed.
 """
 
-from .admin import CuratedAdmin
+from .admin import CuratedAdmin, LockedInline, LockedRowsMixin
 from .changes import changes_view
 from .history import ensure_baseline, mark_as_baseline
 from .locking import OptimisticLockForm
+from .review import review_view
 
 __all__ = [
     "CuratedAdmin",
+    "LockedInline",
+    "LockedRowsMixin",
     "OptimisticLockForm",
     "changes_view",
     "ensure_baseline",
     "mark_as_baseline",
+    "review_view",
 ]

@@ -34,6 +34,18 @@ def latest_version(model, pk):
     return str(last or 0)
 
 
+def opened_record(model, pk, seen):
+    """The history record of version ``seen`` (a lock token) of an object, if there is one.
+
+    "0" (or nothing) is the version of an object that had no history when its form was
+    opened: its baseline, once a later save has written one.
+    """
+    records = records_of(model, pk)
+    if seen.isdigit() and int(seen):
+        return records.filter(history_id=int(seen)).first()
+    return records.filter(history_change_reason=BASELINE_REASON).first()
+
+
 def group_last(record):
     """The last record of ``record``'s save group: the state that save left."""
     model = record.instance_type
@@ -76,19 +88,31 @@ def mark_as_baseline(models_list, since):
         )
 
 
-def record_values(record, m2m_cache=None):
+def record_values(record, m2m_cache=None, only=None):
     """{field name: value} of a history record, many-to-many as sets of ids.
 
-    ``m2m_cache`` is what ``m2m_values`` returned for a batch of records.
+    ``m2m_cache`` is what ``m2m_values`` returned for a batch of records; ``only``
+    (names) leaves out the many-to-many fields not in it, a query each.
     """
     model = record.instance_type
     values = {f.name: getattr(record, f.attname) for f in tracked_fields(model)}
     for m2m in m2m_fields(model):
+        if only is not None and m2m.name not in only:
+            continue
         if m2m_cache is not None:
             values[m2m.name] = m2m_cache.get((m2m.name, record.history_id), set())
             continue
         target = get_m2m_reverse_field_name(m2m)
         values[m2m.name] = set(getattr(record, m2m.name).values_list(f"{target}_id", flat=True))
+    return values
+
+
+def instance_values(obj):
+    """{field name: value} of a stored object, in the shape of ``record_values``."""
+    model = type(obj)
+    values = {f.name: getattr(obj, f.attname) for f in tracked_fields(model)}
+    for m2m in m2m_fields(model):
+        values[m2m.name] = set(getattr(obj, m2m.name).values_list("pk", flat=True))
     return values
 
 

@@ -6,7 +6,8 @@ passages), ``chronology`` and ``comparison`` (the claims' record in date order, 
 they say of several countries at once: mixins of their QuerySet), ``corpus`` (countries,
 speakers, sources, clauses), ``claims`` (claims and their relations), ``figures`` (events
 and key figures cited from claims), ``disputes``, ``statements`` (statements a source
-quotes whole, with the claims cut from them).
+quotes whole, with the claims cut from them), ``revisions`` (changes to published content
+waiting for a reviewer).
 """
 
 from .base import BASELINE_REASON, Keyed, Passage
@@ -15,6 +16,7 @@ from .claims import ROW_FIELDS, Claim, ClaimRelation
 from .corpus import Clause, ClauseText, Country, Source, Speaker
 from .disputes import Dispute, Position, with_concerns
 from .figures import ClaimEvent, KeyFigure
+from .revisions import Revision
 from .statements import Statement
 
 __all__ = [
@@ -34,6 +36,7 @@ __all__ = [
     "Passage",
     "Position",
     "PublicationStatus",
+    "Revision",
     "SignatureStatus",
     "Source",
     "Speaker",

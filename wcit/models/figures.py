@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 from .claims import Claim
 
@@ -96,6 +97,8 @@ class ClaimEvent(models.Model):
     )
 
     objects = ClaimEventQuerySet.as_manager()
+    # Curated in the claim form: a revert of the claim restores its events too.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["happened", "claim", "id"]

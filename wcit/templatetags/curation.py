@@ -4,7 +4,7 @@ from django import template
 from django.db.models import Count
 from django.urls import reverse
 
-from wcit.models import Claim
+from wcit.models import Claim, Revision
 
 register = template.Library()
 
@@ -18,3 +18,9 @@ def claim_states():
         {"label": label, "count": counts.get(value, 0), "url": f"{url}?status__exact={value}"}
         for value, label in Claim.Status.choices
     ]
+
+
+@register.simple_tag
+def pending_revision_count():
+    """How many changes to published content wait for a reviewer."""
+    return Revision.objects.pending().count()
