@@ -103,8 +103,10 @@ def write_fixture(model, queryset, stream):
     stream.write("\n")
 
 
-def fixture_paths():
-    return [FIXTURES_DIR / name for name, _model, _order in FIXTURES]
+def fixture_paths(folder=None):
+    """The fixture files in load order, in ``folder`` (default: the checkout's fixtures/)."""
+    folder = folder or FIXTURES_DIR
+    return [folder / name for name, _model, _order in FIXTURES]
 
 
 def broken_anchors():
