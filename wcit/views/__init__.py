@@ -1,7 +1,9 @@
 """The views, one module per kind of page: ``lists`` (the filterable lists and their CSV
-and JSON twins), ``pages`` (home and the detail pages), ``search``, ``errors``;
+and JSON twins), ``pages`` (home and the detail pages), ``search``, ``errors``, ``corpus``
+(the whole corpus as a ZIP and a SQLite file, and the page offering them);
 ``figures`` prepares the pictures' data and ``downloads`` streams the twins."""
 
+from .corpus import download, download_file
 from .errors import bad_request, page_not_found
 from .lists import (
     ClaimListView,
@@ -41,6 +43,8 @@ __all__ = [
     "bad_request",
     "favicon",
     "country_clause_matrix",
+    "download",
+    "download_file",
     "home",
     "page_not_found",
     "search_page",
