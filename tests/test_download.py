@@ -399,6 +399,23 @@ def test_a_long_build_goes_on_in_the_background_while_the_last_version_is_served
     assert not (downloads / "100").exists()
 
 
+def test_while_another_builds_the_older_version_is_served_without_waiting(downloads, monkeypatch):
+    class NoWaiting:
+        monotonic = staticmethod(store.time.monotonic)
+
+        @staticmethod
+        def sleep(seconds):
+            raise AssertionError("waited for another process's build")
+
+    store.find(100, Build(), wait=None)
+    lock = store._lock(store.root(), blocking=True)  # another process is building
+    monkeypatch.setattr(store, "time", NoWaiting)
+    try:
+        assert store.find(200, Build(), wait=600) == store.Found(100, downloads / "100")
+    finally:
+        lock.close()
+
+
 def test_nothing_built_yet_and_a_build_running_is_not_ready(downloads):
     build = Build(held=True)
     try:

@@ -8,10 +8,11 @@ folder and renamed into place whole, so no reader ever opens part of one. Once a
 in place, older ones are removed (a reader still streaming a file keeps it open until done:
 unlinking does not cut it off).
 
-A build of 100,000 claims takes minutes, longer than a worker may spend on a request, so a
-request may wait only ``wait`` seconds for one: the build goes on in a thread, and
-meanwhile the newest older version is served. ``wait=None`` builds in the request itself,
-however long (runserver, tests: a test's data is visible to its own connection only).
+A build of 100,000 claims takes minutes, longer than a worker may spend on a request, so the
+request that starts one waits only ``wait`` seconds for it: the build goes on in a thread,
+and meanwhile the newest older version is served, to that request and to every other.
+``wait=None`` builds in the request itself, however long (runserver, tests: a test's data
+is visible to its own database connection only).
 """
 
 import fcntl
@@ -51,8 +52,12 @@ def root():
 
 def find(version, build, wait):
     """The folder holding ``version``'s files (or a newer version's), built by
-    ``build(folder)`` if nobody is building it; after ``wait`` seconds without it, the
-    newest older version's folder (``NotReady`` when there is none)."""
+    ``build(folder)`` if nobody is building it yet.
+
+    The request that starts a build waits ``wait`` seconds for it (``None``: builds it
+    itself, however long); past that, or at once while another request is building, it
+    gets the newest older version's folder. With none, it waits for the build up to
+    ``wait`` seconds, then raises ``NotReady``."""
     base = root()
     deadline = time.monotonic() + (wait or 0)
     while True:
@@ -76,7 +81,8 @@ def find(version, build, wait):
             if thread.is_alive():
                 break
             continue
-        if time.monotonic() >= deadline:
+        # Another request is building: only one with nothing else to serve waits for it.
+        if found or time.monotonic() >= deadline:
             break
         time.sleep(POLL_SECONDS)
     if found is None:

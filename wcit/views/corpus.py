@@ -72,6 +72,11 @@ def download_file(request, kind):
         response["Retry-After"] = str(settings.RETRY_AFTER)
         add_never_cache_headers(response)
         return response
+    if built.shared and not built.current:
+        # The previous version, while the current one is built: the client may hold it.
+        not_modified = get_conditional_response(request, etag=f'"{built.version}"')
+        if not_modified is not None:
+            return _validated(not_modified, built.version)
     response = FileResponse(
         bundle.open_file(built, kind),
         as_attachment=True,
