@@ -26,7 +26,7 @@ from .archive import Archive
 from .database import Database
 from .tables import TABLES, Site
 
-__all__ = ["KINDS", "NAME", "TABLES", "Edition", "NotReady", "Site", "find", "open_file"]
+__all__ = ["KINDS", "NAME", "TABLES", "Edition", "NotReady", "Site", "build", "find", "open_file"]
 
 NAME = "wcit-corpus"
 MANIFEST = "manifest.json"
