@@ -2,6 +2,9 @@
 
 from pathlib import Path
 
+from django.core import serializers
+from django.db.models import Prefetch
+
 from .models import (
     Claim,
     ClaimEvent,
@@ -56,8 +59,54 @@ def exported_fields(model):
     ]
 
 
-def fixture_paths():
-    return [FIXTURES_DIR / name for name, _model, _order in FIXTURES]
+def fixture_querysets(public=False):
+    """(file name, model, queryset) for each fixture file, in load order: the records
+    ``export_fixtures`` writes, in its order, each with the related records whose keys
+    the serializer names prefetched (one query a chunk, not one a record).
+
+    ``public`` leaves out what readers never see: claims not published, and every record
+    that names one (a relation, an event, a figure, a place on a side or in a common ground).
+    """
+    for name, model, order in FIXTURES:
+        queryset = model._default_manager.order_by(*order)
+        exported = set(exported_fields(model))
+        for field in [*model._meta.concrete_fields, *model._meta.many_to_many]:
+            if field.name not in exported or not field.is_relation:
+                continue
+            related = field.related_model
+            if public and related is Claim and not field.many_to_many:
+                queryset = queryset.filter(**{f"{field.name}__status": Claim.Status.PUBLISHED})
+            if field.many_to_many and field.remote_field.through._meta.auto_created:
+                chosen = related._default_manager.all()
+                if public and related is Claim:
+                    chosen = chosen.filter(status=Claim.Status.PUBLISHED)
+                queryset = queryset.prefetch_related(Prefetch(field.name, queryset=chosen))
+            elif not field.many_to_many and hasattr(related, "natural_key"):
+                queryset = queryset.prefetch_related(field.name)
+        if public and model is Claim:
+            queryset = queryset.filter(status=Claim.Status.PUBLISHED)
+        yield name, model, queryset
+
+
+def write_fixture(model, queryset, stream):
+    """Write ``queryset`` to ``stream`` as ``export_fixtures`` does: natural keys, indented,
+    a chunk of records at a time (100,000 claims are never all in memory)."""
+    serializers.serialize(
+        "json",
+        queryset.iterator(chunk_size=2000),
+        stream=stream,
+        indent=2,
+        fields=exported_fields(model),
+        use_natural_foreign_keys=True,
+        use_natural_primary_keys=True,
+    )
+    stream.write("\n")
+
+
+def fixture_paths(folder=None):
+    """The fixture files in load order, in ``folder`` (default: the checkout's fixtures/)."""
+    folder = folder or FIXTURES_DIR
+    return [folder / name for name, _model, _order in FIXTURES]
 
 
 def broken_anchors():

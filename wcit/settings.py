@@ -216,6 +216,21 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
+# The whole-corpus downloads (/download/), built once per data version and kept here, a
+# folder per version; old versions are removed when a new one is built. Each app server may
+# keep its own: built from one database for one site address, a version's files are the same
+# bytes wherever they are built.
+DOWNLOADS_ROOT = Path(os.environ.get("DJANGO_DOWNLOADS_ROOT", BASE_DIR / "downloads"))
+# Seconds a request waits for a new version's files before it is served the previous
+# version's (a build of 100,000 claims takes minutes, more than a worker's timeout): the
+# build goes on in a thread. "none": build in the request, however long it takes (the
+# default with debug on: runserver has no timeout, and a test's data is seen by its own
+# database connection only).
+_downloads_wait = os.environ.get("DJANGO_DOWNLOADS_WAIT", "").strip().lower()
+if _downloads_wait:
+    DOWNLOADS_WAIT = None if _downloads_wait == "none" else env_int("DJANGO_DOWNLOADS_WAIT", 20)
+else:
+    DOWNLOADS_WAIT = None if DEBUG else 20
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

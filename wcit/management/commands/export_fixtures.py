@@ -1,9 +1,8 @@
 from pathlib import Path
 
-from django.core import serializers
 from django.core.management.base import BaseCommand
 
-from wcit.corpus import FIXTURES, FIXTURES_DIR, exported_fields
+from wcit.corpus import FIXTURES_DIR, fixture_querysets, write_fixture
 
 
 class Command(BaseCommand):
@@ -17,14 +16,7 @@ class Command(BaseCommand):
     def handle(self, *args, output, **options):
         folder = Path(output)
         folder.mkdir(parents=True, exist_ok=True)
-        for name, model, order in FIXTURES:
-            data = serializers.serialize(
-                "json",
-                model._default_manager.order_by(*order),
-                indent=2,
-                fields=exported_fields(model),
-                use_natural_foreign_keys=True,
-                use_natural_primary_keys=True,
-            )
-            (folder / name).write_text(data + "\n", encoding="utf-8")
+        for name, model, queryset in fixture_querysets():
+            with open(folder / name, "w", encoding="utf-8") as stream:
+                write_fixture(model, queryset, stream)
             self.stdout.write(f"{folder / name}: {model._default_manager.count()} records")

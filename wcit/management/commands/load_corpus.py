@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
@@ -19,8 +21,14 @@ class Command(BaseCommand):
             action="store_true",
             help="Do nothing (successfully) when the database already holds data.",
         )
+        parser.add_argument(
+            "--fixtures",
+            type=Path,
+            help="Folder holding the fixture files (default: fixtures/), e.g. the fixtures/ "
+            "folder of a corpus ZIP downloaded from /download/.",
+        )
 
-    def handle(self, *args, if_empty, **options):
+    def handle(self, *args, if_empty, fixtures=None, **options):
         held = {
             model._meta.verbose_name_plural: model._default_manager.count()
             for _name, model, _order in FIXTURES
@@ -36,7 +44,7 @@ class Command(BaseCommand):
                 "(make export) or start from an empty database."
             )
         started = timezone.now()
-        call_command("loaddata", *fixture_paths(), verbosity=options["verbosity"])
+        call_command("loaddata", *fixture_paths(fixtures), verbosity=options["verbosity"])
         curation.mark_as_baseline(
             [model for _name, model, _order in FIXTURES if hasattr(model, "history")], started
         )
