@@ -4,6 +4,9 @@ from django.core.management import call_command
 
 import wcit.cache
 from wcit.models import Claim, Source
+from wcit.settings import redis_cache
+
+from .servers import RedisServer
 
 
 @pytest.fixture(scope="session")
@@ -34,6 +37,19 @@ def pytest_collection_modifyitems(items):
     # Browser tests use a live server, whose transactional teardown empties the
     # database: run them after every test that reads the loaded corpus.
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
+@pytest.fixture
+def own_redis(settings, tmp_path):
+    """The site's cache on a redis-server of this test's own, which it may freeze or stop;
+    the breaker pauses 1 s."""
+    server = RedisServer(tmp_path)
+    config = redis_cache(server.url, "t")
+    config["OPTIONS"]["pause"] = 1
+    settings.CACHES = {"default": config}
+    settings.SHARED_CACHE = settings.PAGE_CACHE = True
+    yield server
+    server.stop()
 
 
 @pytest.fixture

@@ -14,17 +14,19 @@ computed value (a list's count and filter block, a page's group counts) the same
 way, in the shared cache, under a key derived from what it computes. A public request
 reads the version once, at its start, and uses that one throughout (the middleware
 pins it).
+
+A sick cache is the cache backend's business (``wcit.breaker``): it answers as an empty
+cache, so nothing here needs to catch its errors.
 """
 
 import hashlib
 import inspect
-import logging
 import time
 from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import DisallowedHost, EmptyResultSet
+from django.core.exceptions import EmptyResultSet
 from django.db import transaction
 from django.db.models import QuerySet
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -32,8 +34,6 @@ from django.http import HttpResponse
 from django.middleware.gzip import re_accepts_gzip
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
-
-logger = logging.getLogger("wcit.cache")
 
 VERSION_KEY = "data-version"
 # Paths never cached: the admin (per user), the health check (must look at the database).
@@ -55,9 +55,11 @@ def data_version():
         return pinned
     version = cache.get(VERSION_KEY)
     if version is None:
-        # First use of an empty cache: any value is new to every client.
-        cache.add(VERSION_KEY, _now(), timeout=None)
-        version = cache.get(VERSION_KEY)
+        # First use of an empty cache: any value is new to every client. (A cache that is
+        # away stores nothing: any value will do.)
+        version = _now()
+        if not cache.add(VERSION_KEY, version, timeout=None):
+            version = cache.get(VERSION_KEY) or version
     return int(version)
 
 
@@ -67,15 +69,9 @@ def bump_data_version():
     A later second, so that Last-Modified (whole seconds) changes with every version
     and a client that sends only If-Modified-Since is never told "not modified" wrongly.
     """
-    try:
-        previous = int(cache.get(VERSION_KEY) or 0)
-        version = max(_now(), (previous // 1_000_000 + 1) * 1_000_000)
-        cache.set(VERSION_KEY, version, timeout=None)
-    except Exception:
-        # The change is committed; only the cache missed it. Its pages expire within
-        # PAGE_CACHE_SECONDS, and a cache that lost its data starts a new version anyway.
-        logger.exception("Could not bump the data version: cached pages may be stale")
-        return None
+    previous = int(cache.get(VERSION_KEY) or 0)
+    version = max(_now(), (previous // 1_000_000 + 1) * 1_000_000)
+    cache.set(VERSION_KEY, version, timeout=None)
     return version
 
 
@@ -125,17 +121,12 @@ def per_version(compute, *args):
     """
     if not settings.SHARED_CACHE:
         return compute(*args)
-    name = _name(compute)
-    parts = repr([name, *(key_part(part) for part in _bound(compute, args))])
-    try:
-        key = f"v:{data_version()}:{_digest(parts)}"
-        value = cache.get(key)
-    except Exception as error:  # noqa: BLE001 - a cache outage must not take the site down
-        logger.warning("Cache unavailable, computing %s: %s", name, error)
-        return compute(*args)
+    parts = repr([_name(compute), *(key_part(part) for part in _bound(compute, args))])
+    key = f"v:{data_version()}:{_digest(parts)}"
+    value = cache.get(key)
     if value is None:
         value = compute(*args)
-        _store(key, value)
+        cache.set(key, value, None)
     return value
 
 
@@ -164,13 +155,6 @@ def _bound(compute, args):
     """The object a method is bound to (a QuerySet's ``count``), then ``args``."""
     owner = getattr(compute, "__self__", None)
     return args if owner is None or inspect.ismodule(owner) else (owner, *args)
-
-
-def _store(key, value, timeout=None):
-    try:
-        cache.set(key, value, timeout)
-    except Exception as error:  # noqa: BLE001 - not stored is only slower
-        logger.warning("Cache unavailable, not stored: %s", error)
 
 
 def _digest(text):
@@ -231,11 +215,7 @@ class PageCacheMiddleware:
     def __call__(self, request):
         if not _public_read(request):
             return self.get_response(request)
-        try:
-            version = data_version()
-        except Exception as error:  # noqa: BLE001 - a cache outage must not take the site down
-            logger.warning("Cache unavailable, serving uncached: %s", error)
-            return self.get_response(request)
+        version = data_version()
         token = _pinned.set(version)
         try:
             if not _cacheable_request(request):
@@ -246,15 +226,9 @@ class PageCacheMiddleware:
 
     def respond(self, request, version):
         """The page from the cache if stored under ``version``, else rendered and stored."""
-        try:
-            url, etag, last_modified = _validators(request, version)
-            key = f"page:{version}:{_digest(url)}"
-            stored = cache.get(key)
-        except DisallowedHost:
-            raise
-        except Exception as error:  # noqa: BLE001 - a cache outage must not take the site down
-            logger.warning("Cache unavailable, serving uncached: %s", error)
-            return self.get_response(request)
+        url, etag, last_modified = _validators(request, version)
+        key = f"page:{version}:{_digest(url)}"
+        stored = cache.get(key)
         if stored is not None:
             status, headers, content = stored
             response = HttpResponse(content, status=status)
@@ -267,7 +241,7 @@ class PageCacheMiddleware:
                 return response
             _with_validators(response, etag, last_modified)
             entry = (response.status_code, list(response.items()), response.content)
-            _store(key, entry, settings.PAGE_CACHE_SECONDS)
+            cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
             response["X-Cache"] = "miss"
         # 304 when the client's copy is of this version; None means "send it whole".
         return (
