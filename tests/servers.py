@@ -57,9 +57,9 @@ def free_port():
 
 
 class Server:
-    """gunicorn serving wcit on 127.0.0.1 with one worker; stopped by ``stop()``."""
+    """gunicorn serving wcit on 127.0.0.1 with ``workers`` workers; stopped by ``stop()``."""
 
-    def __init__(self, env, log_path):
+    def __init__(self, env, log_path, workers=1):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = open(log_path, "w")  # noqa: SIM115 - closed in stop()
@@ -68,7 +68,7 @@ class Server:
                 str(GUNICORN),
                 "wcit.wsgi",
                 "--workers",
-                "1",
+                str(workers),
                 "--bind",
                 f"127.0.0.1:{self.port}",
                 "--timeout",

@@ -1,14 +1,20 @@
-"""A sick cache: pages are served uncached meanwhile, with one log line per outage.
+"""A sick cache: pages are served uncached meanwhile, with one log line per outage, and
+/healthz does not fail on it.
 
 Each test that makes Redis sick uses a redis-server of its own (``tests.servers.RedisServer``,
 the ``own_redis`` fixture), never the shared one on 6379.
 """
 
 import logging
+import socket
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from wcit.models import Claim
+
+from .servers import SECRET, Server, base_env, prepare_sqlite
 
 pytestmark = pytest.mark.django_db
 
@@ -39,3 +45,62 @@ def test_a_curators_save_succeeds_while_the_cache_is_away(own_redis):
     claim.summary = "Saved while Redis is away."
     claim.save()
     assert Claim.objects.get(pk=7).summary == "Saved while Redis is away."
+
+
+# /healthz ---------------------------------------------------------------------
+
+
+def redis_is_there():
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="module")
+def healthy_site(tmp_path_factory):
+    """gunicorn, two workers, SQLite, and the shared Redis under keys of this run only."""
+    if not redis_is_there():
+        pytest.skip("needs Redis on 127.0.0.1:6379 (this test starts none)")
+    folder = tmp_path_factory.mktemp("healthy")
+    prefix = f"wcit-test-{time.time_ns()}"
+    env = base_env(
+        DJANGO_DEBUG="1",
+        DJANGO_SECRET_KEY=SECRET,
+        DATABASE_URL=prepare_sqlite(folder / "db.sqlite3"),
+        REDIS_URL="redis://127.0.0.1:6379/0",
+        DJANGO_CACHE_KEY_PREFIX=prefix,
+    )
+    server = Server(env, folder / "gunicorn.log", workers=2)
+    yield server
+    server.stop()
+    import redis
+
+    client = redis.Redis(host="127.0.0.1", port=6379, db=0)
+    keys = list(client.scan_iter(f"{prefix}:*"))
+    if keys:
+        client.delete(*keys)
+
+
+@pytest.mark.parametrize("fault", ["frozen", "refusing"])
+def test_healthz_is_200_and_says_so_while_the_cache_is_away(client, own_redis, fault):
+    """Issue 21: /healthz answered 503 whenever Redis was down, while every page answered 200."""
+    own_redis.freeze() if fault == "frozen" else own_redis.stop()
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["status"], body["database"]) == ("ok", "ok")
+    error = "TimeoutError" if fault == "frozen" else "ConnectionError"
+    assert body["cache"].startswith("unavailable, pages are built from the database: " + error)
+    # And so on, without asking the cache again, until the breaker's pause is over.
+    assert client.get("/healthz").json()["cache"] == body["cache"]
+
+
+def test_concurrent_health_probes_all_answer_200(healthy_site):
+    """Issue 21: two probes at a time got 263 503s in 1,649, the database and Redis healthy."""
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        # Each worker's first request imports what the health check needs: get past it.
+        list(pool.map(lambda _n: healthy_site.get("/claims/1/"), range(8)))
+        answers = list(pool.map(lambda _n: healthy_site.get("/healthz"), range(50)))
+    assert [status for status, _headers, _body in answers] == [200] * 50
