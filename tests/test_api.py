@@ -4,6 +4,7 @@ import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
+from django.test import override_settings
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -434,8 +435,10 @@ def keep_connection():
         signal.connect(close_old_connections)
 
 
-# Loaded once at collection: the document is generated from code, without the database.
-schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
+# Loaded once at collection: the document is generated from code, without the database
+# (and without the page cache, which would read the data version from it).
+with override_settings(SHARED_CACHE=False):
+    schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
 
 
 CHECKS = [

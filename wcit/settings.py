@@ -145,7 +145,7 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # How long a write waits for another process's lock before "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {}).update(timeout=DB_CONNECT_TIMEOUT)
 
-# The page cache and the data version live here: Redis shared by every process when
+# The page cache and the data version's copy live here: Redis shared by every process when
 # REDIS_URL is set, this process's memory otherwise (fine for one process, as `make run`).
 REDIS_URL = os.environ.get("REDIS_URL", "")
 # A cache call waits at most this long; after a failure the process stops asking the cache for
@@ -188,9 +188,13 @@ else:
 # page cache alone (facet counts stay cached per version).
 SHARED_CACHE = env_bool("DJANGO_SHARED_CACHE", bool(REDIS_URL) or DEBUG)
 PAGE_CACHE = SHARED_CACHE and env_bool("DJANGO_PAGE_CACHE", True)
-# How long a cached page is kept. Every change makes it unreachable at once anyway; this
-# bounds memory, and the staleness should the cache ever miss a change (a Redis outage).
+# How long a cached page or value is kept. Every change makes it unreachable at once anyway;
+# this bounds how long the unreachable ones take memory (and lets Redis evict any of them).
 PAGE_CACHE_SECONDS = env_int("DJANGO_PAGE_CACHE_SECONDS", 3600)
+# The data version is kept in the database; the cache's copy of it is checked against the
+# database every this many seconds. A change saved while the cache was away (the copy could
+# not be replaced) shows on every page at most this long after the cache answers again.
+DATA_VERSION_SECONDS = 5
 # Seconds a client is asked to wait (Retry-After) when the database is unavailable.
 RETRY_AFTER = env_int("DJANGO_RETRY_AFTER", 10)
 

@@ -4,7 +4,8 @@ One module per concern, each importing only those above it in this list: ``choic
 and ``documents`` (what the database computes for search), ``base`` (natural keys,
 passages), ``corpus`` (countries, speakers, sources, clauses), ``claims`` (claims and
 their relations), ``figures`` (events and key figures cited from claims), ``disputes``,
-``statements`` (statements a source quotes whole, with the claims cut from them).
+``statements`` (statements a source quotes whole, with the claims cut from them); and
+``version``, when any of it last changed.
 """
 
 from .base import BASELINE_REASON, Keyed, Passage
@@ -14,6 +15,7 @@ from .corpus import Clause, ClauseText, Country, Source, Speaker
 from .disputes import Dispute, Position, with_concerns
 from .figures import ClaimEvent, KeyFigure
 from .statements import Statement
+from .version import DataVersion
 
 __all__ = [
     "BASELINE_REASON",
@@ -26,6 +28,7 @@ __all__ = [
     "Clause",
     "ClauseText",
     "Country",
+    "DataVersion",
     "Dispute",
     "KeyFigure",
     "Keyed",
