@@ -150,6 +150,24 @@ def test_plain_http_is_redirected_to_https_but_healthz_is_not(production_server)
     assert status == 200
 
 
+@pytest.mark.parametrize("proto", ["https", "http"])
+@pytest.mark.parametrize("path", ["/", "/claims/?country=se", "/api/claims/", "/healthz"])
+def test_an_unknown_host_is_a_400_with_one_log_line(production_server, path, proto):
+    """Issue 21: `curl -H 'Host: evil.example'` was a 500 with a traceback in the log. Over
+    plain http the https redirect asks for the host first; over https the page does."""
+    log = Path(production_server.log.name)
+    before = log.stat().st_size
+    headers = {"Host": "evil.example", "X-Forwarded-Proto": proto}
+    status, _headers, body = production_server.get(path, headers)
+    assert status == 400
+    assert b"Traceback" not in body
+    with log.open() as lines:
+        lines.seek(before)
+        written = lines.read()
+    assert "Traceback" not in written
+    assert len(written.splitlines()) <= 1, written
+
+
 def test_security_headers_in_production(production_server):
     _status, headers, _body = production_server.get("/", HTTPS)
     assert headers["Strict-Transport-Security"] == ("max-age=31536000; includeSubDomains; preload")

@@ -26,7 +26,7 @@ from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import render
 from django.template.loader import render_to_string
 
-from .problems import InvalidParameters, csv_response, json_response
+from .problems import InvalidParameters, data_response
 
 logger = logging.getLogger("wcit.faults")
 
@@ -90,13 +90,8 @@ def _bad_request(request, problems):
         {"parameter": name, "message": message, "allowed": allowed}
         for name, message, allowed in problems
     )
-    path = request.path_info
-    if path.startswith("/api/") or path.endswith(".json"):
-        return json_response(invalid)
-    if path.endswith(".csv"):
-        return csv_response(invalid)
     # "Start again" must not echo a hostile path back into the page.
-    return render(
+    return data_response(request.path_info, invalid) or render(
         request, "400.html", {"problems": invalid.problems, "restart_url": "/"}, status=400
     )
 

@@ -46,6 +46,15 @@ class InvalidParameters(BadRequest):
         return {"detail": self.detail, "problems": self.problems}
 
 
+def data_response(path, invalid):
+    """The 400 of the API, a JSON or a CSV download, by the request's path; None for a page."""
+    if path.startswith("/api/") or path.endswith(".json"):
+        return json_response(invalid)
+    if path.endswith(".csv"):
+        return csv_response(invalid)
+    return None
+
+
 def json_response(invalid):
     """The 400 of a JSON output."""
     body = json.dumps(invalid.as_dict(), ensure_ascii=False, separators=(",", ":"))

@@ -290,6 +290,14 @@ FILTERS_EMPTY_CHOICE_LABEL = "Any"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "null": {"class": "logging.NullHandler"},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
+    "loggers": {
+        # A request naming a host not in ALLOWED_HOSTS is a 400, which django.request logs in
+        # one line; this logger would add a traceback per request (any scanner sends them).
+        "django.security.DisallowedHost": {"handlers": ["null"], "propagate": False},
+    },
 }
