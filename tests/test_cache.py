@@ -438,3 +438,31 @@ def test_two_processes_share_the_cache_and_see_a_change_at_once(two_servers):
     # And a conditional request with the old ETag is answered in full.
     status, _headers, _body = one.get("/claims/7/", {**headers, "If-None-Match": first["ETag"]})
     assert status == 200
+
+
+# What the page cache stores, and for how long ------------------------------------
+
+
+def redis_keys(server):
+    import redis
+
+    return redis.Redis.from_url(server.url).keys("*")
+
+
+def test_unknown_parameters_add_nothing_to_the_cache(client, own_redis):
+    """Issue 21: 200 requests with ?utm_source=xN added about 46 MB to Redis."""
+    url = "/sources/what-really-happened-in-dubai/"
+    assert client.get(url).status_code == 200
+    stored = len(redis_keys(own_redis))
+    for n in range(200):
+        client.get(f"{url}?utm_source=x{n}")
+    assert len(redis_keys(own_redis)) == stored
+
+
+def test_three_hundred_unknown_parameters_store_no_page(client, own_redis):
+    """Issue 21: /claims/?p0=1&…&p299=1 answered a 322 KB page and stored it."""
+    assert client.get("/claims/").status_code == 200
+    stored = len(redis_keys(own_redis))
+    response = client.get("/claims/?" + "&".join(f"p{i}=1" for i in range(300)))
+    assert response.status_code != 200
+    assert len(redis_keys(own_redis)) == stored

@@ -1,8 +1,7 @@
 from django.contrib import admin
 from django.urls import path, register_converter
 
-from . import curation, health, views
-from .api import api
+from . import api, curation, health, views
 from .feeds import ClaimFeed
 from .views import embeds
 
@@ -48,7 +47,7 @@ urlpatterns = [
     path("speakers.<format:format>", views.SpeakerListView.as_view(), name="speaker-export"),
     path("claims.<format:format>", views.ClaimListView.as_view(), name="claim-export"),
     path("disputes.<format:format>", views.DisputeListView.as_view(), name="dispute-export"),
-    path("api/", api.urls),
+    path("api/", api.urls()),
     path("admin/changes/", admin.site.admin_view(curation.changes_view), name="admin-changes"),
     path("admin/", admin.site.urls),
     path("healthz", health.healthz, name="healthz"),
