@@ -466,3 +466,15 @@ def test_three_hundred_unknown_parameters_store_no_page(client, own_redis):
     response = client.get("/claims/?" + "&".join(f"p{i}=1" for i in range(300)))
     assert response.status_code != 200
     assert len(redis_keys(own_redis)) == stored
+
+
+def test_everything_the_site_stores_expires(client, own_redis):
+    """So that Redis's maxmemory policy may evict any of it: memory bounded whatever comes."""
+    import redis
+
+    for url in ["/", "/claims/?country=se", "/countries/se/", "/api/claims/?kind=fact"]:
+        assert client.get(url).status_code == 200
+    connection = redis.Redis.from_url(own_redis.url)
+    keys = connection.keys("*")
+    assert keys
+    assert {key: connection.ttl(key) for key in keys if connection.ttl(key) < 0} == {}

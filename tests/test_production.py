@@ -9,7 +9,7 @@ import pytest
 from bs4 import BeautifulSoup
 from django.conf import settings
 
-from .servers import ROOT, SECRET, Server, base_env, manage, prepare_sqlite
+from .servers import ROOT, SECRET, RedisServer, Server, base_env, manage, prepare_sqlite
 
 PRODUCTION = {
     "DJANGO_DEBUG": "0",
@@ -70,6 +70,24 @@ def test_check_deploy_warns_when_a_proxy_setting_is_turned_off(env, warning):
     result = check_deploy(**env)
     assert result.returncode != 0
     assert warning in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    "options, warned",
+    [
+        ((), True),
+        (("--maxmemory", "64mb", "--maxmemory-policy", "noeviction"), True),
+        (("--maxmemory", "64mb", "--maxmemory-policy", "allkeys-lru"), False),
+    ],
+)
+def test_check_deploy_warns_when_redis_cannot_evict(tmp_path, options, warned):
+    """Issue 21: whatever the traffic, the page cache's memory must be bounded: by Redis."""
+    server = RedisServer(tmp_path, *options)
+    try:
+        result = check_deploy(REDIS_URL=server.url)
+    finally:
+        server.stop()
+    assert ("wcit.W001" in result.stdout + result.stderr) == warned, result.stdout + result.stderr
 
 
 def test_start_up_fails_clearly_without_the_static_manifest(tmp_path):

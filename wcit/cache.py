@@ -140,7 +140,7 @@ def per_version(compute, *args):
     value = cache.get(key)
     if value is None:
         value = compute(*args)
-        cache.set(key, value, None)
+        cache.set(key, value, settings.PAGE_CACHE_SECONDS)
     return value
 
 
