@@ -127,6 +127,13 @@ DB_STATEMENT_TIMEOUT = env_int("DJANGO_DB_STATEMENT_TIMEOUT", 10_000)
 # A server that is frozen cancels nothing: a query still waiting this many seconds after the
 # statement timeout has its connection closed (wcit.watchdog). 0 turns the watchdog off.
 DB_WATCHDOG_SLACK = env_int("DJANGO_DB_WATCHDOG_SLACK", 5)
+if os.environ.get("DATABASE_URL", "unset").strip() == "":
+    # More likely a secret that did not arrive than a wish for the SQLite file in the checkout:
+    # serving an empty site from a file nobody backs up would hide it.
+    raise ImproperlyConfigured(
+        "DATABASE_URL is set but empty: give a postgres:// URL, or unset it for the embedded "
+        "SQLite database (db.sqlite3)."
+    )
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
