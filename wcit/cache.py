@@ -70,7 +70,8 @@ def data_version():
 
 
 def _check(copy):
-    """The database's version, made the cache's copy; while the database is away, ``copy``."""
+    """The database's version, which corrects the cache's ``copy`` if that missed a change;
+    while the database is away, ``copy``."""
     try:
         version = DataVersion.objects.current()
     except DatabaseError:
@@ -78,7 +79,11 @@ def _check(copy):
             raise
         version = copy  # nothing can be saved while the database is away
     else:
-        cache.set(VERSION_KEY, version, settings.PAGE_CACHE_SECONDS)
+        # Written only when missing or behind: a bump landing meanwhile is never undone.
+        if copy is None:
+            cache.add(VERSION_KEY, version, settings.PAGE_CACHE_SECONDS)
+        elif version > copy:
+            cache.set(VERSION_KEY, version, settings.PAGE_CACHE_SECONDS)
     # Checked (or tried) now: the other processes need not ask the database for a while.
     cache.set(CHECKED_KEY, True, settings.DATA_VERSION_SECONDS)
     return version
