@@ -4,6 +4,9 @@ from django.core.management import call_command
 
 import wcit.cache
 from wcit.models import Claim, Source
+from wcit.settings import redis_cache
+
+from .servers import RedisServer
 
 
 @pytest.fixture(scope="session")
@@ -14,12 +17,15 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
-def fresh_page_cache(monkeypatch):
+def fresh_page_cache(monkeypatch, settings):
     """An empty cache per test; a data change bumps the version at once.
 
     At once, because a test's transaction is rolled back, never committed, so
     on-commit callbacks never run; ``test_cache.py`` tests the on-commit timing itself.
+    The version's copy is kept for the whole test, which may count its queries, however
+    slow the machine; the tests of a sick cache set the bound back.
     """
+    settings.DATA_VERSION_SECONDS = 3600
     cache.clear()
     monkeypatch.setattr(wcit.cache, "bump_on_commit", _bump_now)
     yield
@@ -34,6 +40,20 @@ def pytest_collection_modifyitems(items):
     # Browser tests use a live server, whose transactional teardown empties the
     # database: run them after every test that reads the loaded corpus.
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
+@pytest.fixture
+def own_redis(settings, tmp_path):
+    """The site's cache on a redis-server of this test's own, which it may freeze or stop;
+    the breaker pauses 1 s, the version's copy is kept 2 s."""
+    server = RedisServer(tmp_path)
+    config = redis_cache(server.url, "t")
+    config["OPTIONS"]["pause"] = 1
+    settings.CACHES = {"default": config}
+    settings.SHARED_CACHE = settings.PAGE_CACHE = True
+    settings.DATA_VERSION_SECONDS = 2
+    yield server
+    server.stop()
 
 
 @pytest.fixture

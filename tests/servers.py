@@ -5,6 +5,7 @@ the test database, which lives in a transaction the server could not see.
 """
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -56,9 +57,9 @@ def free_port():
 
 
 class Server:
-    """gunicorn serving wcit on 127.0.0.1 with one worker; stopped by ``stop()``."""
+    """gunicorn serving wcit on 127.0.0.1 with ``workers`` workers; stopped by ``stop()``."""
 
-    def __init__(self, env, log_path):
+    def __init__(self, env, log_path, workers=1):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = open(log_path, "w")  # noqa: SIM115 - closed in stop()
@@ -67,7 +68,7 @@ class Server:
                 str(GUNICORN),
                 "wcit.wsgi",
                 "--workers",
-                "1",
+                str(workers),
                 "--bind",
                 f"127.0.0.1:{self.port}",
                 "--timeout",
@@ -115,3 +116,59 @@ class Server:
 class NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None
+
+
+class RedisServer:
+    """A ``redis-server`` of the test's own on a loopback port, which it may freeze (SIGSTOP),
+    thaw, or stop and start again with its data (kept in ``folder``), never touching the
+    shared one on 6379."""
+
+    def __init__(self, folder, *options):
+        self.folder = folder
+        self.options = options
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process = None
+        self.start()
+
+    def start(self):
+        self.process = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "yes",
+                "--dir",
+                str(self.folder),
+                *self.options,
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                    return
+            except OSError:
+                time.sleep(0.05)
+        self.stop()
+        raise RuntimeError("redis-server did not start within 10 s")
+
+    def freeze(self):
+        self.process.send_signal(signal.SIGSTOP)
+
+    def thaw(self):
+        self.process.send_signal(signal.SIGCONT)
+
+    def stop(self):
+        """Stop it; its data stays in ``folder`` for ``start()``. Meanwhile it refuses."""
+        if self.process.poll() is None:
+            self.thaw()
+            self.process.terminate()
+            self.process.wait(timeout=10)

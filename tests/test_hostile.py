@@ -255,3 +255,27 @@ def test_an_existing_sqlite_file_keeps_its_mode(tmp_path):
         cursor.execute("SELECT 1")
     wrapper.close()
     assert stat.S_IMODE(path.stat().st_mode) == 0o640
+
+
+BAD_HOSTS = ["evil.example", "127.0.0.1:8000@evil.example", "a b", "[::1", "x" * 300]
+
+
+@pytest.mark.parametrize("host", BAD_HOSTS)
+@pytest.mark.parametrize(
+    "url", ["/", "/claims/?country=se", "/claims/1/", "/api/claims/", "/nowhere/", "/%00"]
+)
+def test_an_unknown_host_is_a_400_without_a_traceback(client, caplog, url, host):
+    """Issue 21: the 400 page asked for its absolute URL, which raised again: a 500.
+
+    Django logs the refused host with its traceback on ``django.security.DisallowedHost``,
+    which the settings silence (pytest's capture still sees it); the 400 itself is logged
+    in one line. ``test_production`` reads a real server's log."""
+    response = client.get(url, HTTP_HOST=host)
+    assert response.status_code == 400
+    if url.startswith("/api/"):
+        assert response.json()["problems"][0]["parameter"] == "Host"
+    elif url != "/%00":  # the NUL is named first
+        problems = BeautifulSoup(response.content, "html.parser").select("dl.problems dt")
+        assert [problem.get_text(strip=True) for problem in problems] == ["Host"]
+    shown = [r for r in caplog.records if r.name != "django.security.DisallowedHost"]
+    assert not [record for record in shown if record.exc_info]

@@ -9,7 +9,7 @@ import pytest
 from bs4 import BeautifulSoup
 from django.conf import settings
 
-from .servers import ROOT, SECRET, Server, base_env, manage, prepare_sqlite
+from .servers import ROOT, SECRET, RedisServer, Server, base_env, manage, prepare_sqlite
 
 PRODUCTION = {
     "DJANGO_DEBUG": "0",
@@ -70,6 +70,24 @@ def test_check_deploy_warns_when_a_proxy_setting_is_turned_off(env, warning):
     result = check_deploy(**env)
     assert result.returncode != 0
     assert warning in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    "options, warned",
+    [
+        ((), True),
+        (("--maxmemory", "64mb", "--maxmemory-policy", "noeviction"), True),
+        (("--maxmemory", "64mb", "--maxmemory-policy", "allkeys-lru"), False),
+    ],
+)
+def test_check_deploy_warns_when_redis_cannot_evict(tmp_path, options, warned):
+    """Issue 21: whatever the traffic, the page cache's memory must be bounded: by Redis."""
+    server = RedisServer(tmp_path, *options)
+    try:
+        result = check_deploy(REDIS_URL=server.url)
+    finally:
+        server.stop()
+    assert ("wcit.W001" in result.stdout + result.stderr) == warned, result.stdout + result.stderr
 
 
 def test_start_up_fails_clearly_without_the_static_manifest(tmp_path):
@@ -148,6 +166,24 @@ def test_plain_http_is_redirected_to_https_but_healthz_is_not(production_server)
     assert headers["Location"] == "https://wcit.example/claims/"
     status, _headers, _body = production_server.get("/healthz", {"Host": "wcit.example"})
     assert status == 200
+
+
+@pytest.mark.parametrize("proto", ["https", "http"])
+@pytest.mark.parametrize("path", ["/", "/claims/?country=se", "/api/claims/", "/healthz"])
+def test_an_unknown_host_is_a_400_with_one_log_line(production_server, path, proto):
+    """Issue 21: `curl -H 'Host: evil.example'` was a 500 with a traceback in the log. Over
+    plain http the https redirect asks for the host first; over https the page does."""
+    log = Path(production_server.log.name)
+    before = log.stat().st_size
+    headers = {"Host": "evil.example", "X-Forwarded-Proto": proto}
+    status, _headers, body = production_server.get(path, headers)
+    assert status == 400
+    assert b"Traceback" not in body
+    with log.open() as lines:
+        lines.seek(before)
+        written = lines.read()
+    assert "Traceback" not in written
+    assert len(written.splitlines()) <= 1, written
 
 
 def test_security_headers_in_production(production_server):

@@ -36,3 +36,13 @@ def test_migrations_are_complete():
         text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_an_empty_database_url_stops_start_up_with_a_clear_message():
+    """Issue 21: ``DATABASE_URL=`` (set but empty) crashed start-up with ``KeyError: 'ENGINE'``.
+    Set but empty is more likely a secret that failed to arrive than a wish for the SQLite
+    file in the checkout: say so rather than serve an empty site from a file nobody backs up."""
+    result = run_with_env(DJANGO_DEBUG="1", DATABASE_URL="")
+    assert result.returncode != 0
+    assert "KeyError" not in result.stderr
+    assert "DATABASE_URL is set but empty" in result.stderr

@@ -9,6 +9,7 @@ from django.db import connection
 from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 
+from wcit.cache import data_version
 from wcit.models import Claim, ClaimRelation, Clause, Country, Source
 from wcit.views import ClaimListView
 
@@ -279,6 +280,7 @@ def test_query_count_does_not_grow_with_the_data(
 ):
     """Guards against N+1 queries: per claim (speaker, source, countries, clauses),
     per country (status reports), per source (claim counts, replies) or per relation."""
+    data_version()  # read from the database once, as on a running site
     with CaptureQueriesContext(connection) as small:
         assert client.get(url).status_code == 200
     grow_corpus(500)

@@ -5,7 +5,7 @@ this module. Lists are paged like the HTML lists and the claim list takes the
 HTML list's filters (``ClaimFilter``), with the same 400 for a bad value.
 """
 
-from typing import Literal
+from typing import Literal, get_origin
 
 import django_filters
 from django.db.models import Prefetch
@@ -17,6 +17,8 @@ from pydantic import create_model
 
 from . import cache
 from .filters import (
+    COUNTRY_CODE,
+    SLUG,
     ClaimFilter,
     CountryFilter,
     DisputeFilter,
@@ -57,8 +59,8 @@ ANNOTATION_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 ANNOTATION_MEDIA_TYPE = f'application/ld+json; profile="{ANNOTATION_CONTEXT}"'
 # Path values that cannot be a key never reach the database: a "/" would not even
 # reach this API, and PostgreSQL refuses NUL characters with an error, not a miss.
-SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
-COUNTRY_PATTERN = r"^[a-zA-Z]{2}$"
+SLUG_PATTERN = f"^{SLUG}$"
+COUNTRY_PATTERN = f"^{COUNTRY_CODE}$"
 
 
 # Pages ---------------------------------------------------------------------
@@ -134,14 +136,16 @@ class Annotation(Schema):
     )
 
 
-def query_schema(filterset_class):
+def query_schema(filterset_class=None):
     """A list's query parameters for the OpenAPI schema, made from its FilterSet so that the
-    two cannot drift: one optional string per filter, described by the FilterSet's ``help``
-    (else its label) and, where its choices are fixed, listing them. Documentation only: the
-    FilterSet validates ``request.GET``, as on the HTML list, so a bad value gets the same
-    message; an empty value means no filter, as when the HTML form leaves a field blank."""
+    two cannot drift: one optional value per filter, described by the FilterSet's ``help``
+    (else its label), listing its choices where they are fixed, else the shape of a value;
+    then ``page``. Documentation, and the parameters ``wcit.middleware`` holds requests to:
+    the FilterSet validates ``request.GET``, as on the HTML list, so a bad value gets the
+    same message; an empty value means no filter, as when the HTML form leaves a field blank."""
     fields = {}
-    for name, each in filterset_class.base_filters.items():
+    filters = filterset_class.base_filters if filterset_class else {}
+    for name, each in filters.items():
         choices = each.extra.get("choices")
         several = isinstance(each, django_filters.MultipleChoiceFilter)
         extra = {}
@@ -152,10 +156,15 @@ def query_schema(filterset_class):
                 if several
                 else {"enum": ["", *values]}
             )
+        elif getattr(each, "pattern", None):
+            extra["pattern"] = f"^(?:{each.pattern})?$"  # or empty: no filter
         description = getattr(filterset_class, "help", {}).get(name, each.label)
         kind, default = (list[str], []) if several else (str, "")
         fields[name] = (kind, Field(default, description=description, **extra))
-    return create_model(f"{filterset_class.__name__}Query", __base__=Schema, **fields)
+    page = Field(1, ge=1, description=f"Page of {API_PAGE_SIZE} items, from 1 to the last.")
+    fields["page"] = (int, page)
+    name = filterset_class.__name__ if filterset_class else "Page"
+    return create_model(f"{name}Query", __base__=Schema, **fields)
 
 
 ClaimQuery = query_schema(ClaimFilter)
@@ -163,9 +172,7 @@ CountryQuery = query_schema(CountryFilter)
 DisputeQuery = query_schema(DisputeFilter)
 SourceQuery = query_schema(SourceFilter)
 SpeakerQuery = query_schema(SpeakerFilter)
-
-
-PageNumber = Query(1, ge=1, description=f"Page of {API_PAGE_SIZE} items, from 1.")
+PageQuery = query_schema()
 
 
 # Errors: wcit.problems' shape (ErrorOut), as on every other output ---------
@@ -222,15 +229,33 @@ def read_page(request, queryset, count=None):
 
 
 ERRORS = {400: ErrorOut, 404: ErrorOut}
+# Each endpoint's query parameters, by URL name (``urls()`` gives them to its view).
+QUERY = {}
 
 
-def get(path, schema, url_name, **options):
-    """Register a GET endpoint answering ``schema``, or ``ErrorOut`` for a 400 or a 404.
+def get(path, schema, url_name, query=None, **options):
+    """Register a GET endpoint answering ``schema``, or ``ErrorOut`` for a 400 or a 404, and
+    taking the query parameters of the Schema ``query`` (none if None).
 
     Its OpenAPI tag is the path's first segment ("claims", "countries", ...).
     """
+    QUERY[url_name] = query
     tag = path.strip("/").split("/")[0]
     return api.get(path, response={200: schema, **ERRORS}, url_name=url_name, tags=[tag], **options)
+
+
+def urls():
+    """``api.urls``, each view knowing the query parameters it takes, for ``wcit.middleware``
+    to refuse any other: those its Schema declares, the lists among them several values."""
+    patterns, app_name, namespace = api.urls
+    for pattern in patterns:
+        fields = QUERY[pattern.name].model_fields if QUERY.get(pattern.name) else {}
+        view = pattern.callback
+        view.query_parameters = tuple(fields)
+        view.multiple_parameters = tuple(
+            name for name, field in fields.items() if get_origin(field.annotation) is list
+        )
+    return patterns, app_name, namespace
 
 
 # Claims --------------------------------------------------------------------
@@ -241,10 +266,10 @@ def published_claims():
     return Claim.objects.published().for_data()
 
 
-@get("/claims/", ClaimPage, "claim-list")
-def claim_list(request, filters: Query[ClaimQuery], page: int = PageNumber):
+@get("/claims/", ClaimPage, "claim-list", ClaimQuery)
+def claim_list(request, query: Query[ClaimQuery]):
     """Published claims, filtered as on the HTML claim list."""
-    # ``filters`` only declares the parameters; ClaimFilter reads them from request.GET.
+    # ``query`` only declares the parameters; ClaimFilter reads them from request.GET.
     page = page_of(request, ClaimFilter, published_claims())
     ClaimOut.prepare(page["results"])
     return page
@@ -306,8 +331,8 @@ def claim_annotation(request, response: HttpResponse, id: int):
 # Countries, clauses, sources, speakers, relations --------------------------
 
 
-@get("/countries/", CountryPage, "country-list")
-def country_list(request, filters: Query[CountryQuery], page: int = PageNumber):
+@get("/countries/", CountryPage, "country-list", CountryQuery)
+def country_list(request, query: Query[CountryQuery]):
     """Every country the sources speak of, by ISO code."""
     countries = Country.objects.with_claim_counts().with_status_reports()
     return page_of(request, CountryFilter, countries)
@@ -320,8 +345,8 @@ def country_detail(request, code: str = Path(..., pattern=COUNTRY_PATTERN)):
     return get_or_404(countries, "country", code, code=Country.key_for(code).upper())
 
 
-@get("/clauses/", ClausePage, "clause-list")
-def clause_list(request, page: int = PageNumber):
+@get("/clauses/", ClausePage, "clause-list", PageQuery)
+def clause_list(request, query: Query[PageQuery]):
     """The contested clauses, in treaty order."""
     return read_page(request, Clause.objects.with_claim_counts())
 
@@ -333,8 +358,8 @@ def clause_detail(request, code: str = Path(..., pattern=SLUG_PATTERN)):
     return get_or_404(clauses, "clause", code, code=code)
 
 
-@get("/sources/", SourcePage, "source-list")
-def source_list(request, filters: Query[SourceQuery], page: int = PageNumber):
+@get("/sources/", SourcePage, "source-list", SourceQuery)
+def source_list(request, query: Query[SourceQuery]):
     """The documents of the corpus, each comment a source of its own; texts left out."""
     sources = (
         Source.objects.with_claim_counts()
@@ -356,8 +381,8 @@ def source_detail(request, slug: str = Path(..., pattern=SLUG_PATTERN)):
     return get_or_404(sources, "source", slug, slug=slug)
 
 
-@get("/speakers/", SpeakerPage, "speaker-list")
-def speaker_list(request, filters: Query[SpeakerQuery], page: int = PageNumber):
+@get("/speakers/", SpeakerPage, "speaker-list", SpeakerQuery)
+def speaker_list(request, query: Query[SpeakerQuery]):
     """Who asserts the claims: people, delegations and organisations."""
     speakers = Speaker.objects.with_claim_counts().select_related("country")
     return page_of(request, SpeakerFilter, speakers)
@@ -370,16 +395,16 @@ def speaker_detail(request, slug: str = Path(..., pattern=SLUG_PATTERN)):
     return get_or_404(speakers, "speaker", slug, slug=slug)
 
 
-@get("/relations/", RelationPage, "relation-list")
-def relation_list(request, page: int = PageNumber):
+@get("/relations/", RelationPage, "relation-list", PageQuery)
+def relation_list(request, query: Query[PageQuery]):
     """Claims that support or rebut other claims, both published."""
     # between() also joins both claims' sources, which a relation row never shows.
     relations = ClaimRelation.objects.between(Claim.objects.published().values("pk"))
     return read_page(request, relations.select_related(None))
 
 
-@get("/disputes/", DisputePage, "dispute-list")
-def dispute_list(request, filters: Query[DisputeQuery], page: int = PageNumber):
+@get("/disputes/", DisputePage, "dispute-list", DisputeQuery)
+def dispute_list(request, query: Query[DisputeQuery]):
     """The disagreements the sources contain, each with its sides and their claims."""
     page = page_of(request, DisputeFilter, Dispute.objects.for_list())
     DisputeOut.prepare(page["results"])

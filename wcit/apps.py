@@ -6,7 +6,7 @@ class WcitConfig(AppConfig):
     verbose_name = "WCIT-12 debate"
 
     def ready(self):
-        from . import cache, watchdog
+        from . import cache, checks, watchdog  # noqa: F401 - checks registers the deploy check
 
         # Any change to curated data gives the page cache a new data version.
         cache.connect_signals()

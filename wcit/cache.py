@@ -1,31 +1,35 @@
 """A page cache that never goes stale: every entry is keyed on the data version.
 
-The data version is one value in the shared cache (Redis when REDIS_URL is set,
-so every process and host sees the same one). Any save or delete of a model of
-this app, any change to a many-to-many link, and ``load_corpus`` replace it once
-their transaction commits; from then on every key built on the old version
-misses, so a curator's change shows on the next public request, on every
-process, and the old entries simply expire.
+The data version is kept in the database (``DataVersion``), beside the data it versions,
+and copied into the shared cache (Redis when REDIS_URL is set, so every process and host
+sees the same copy). Any save or delete of a model of this app, any change to a
+many-to-many link, and ``load_corpus`` replace it once their transaction commits, in the
+database and then in the copy; from then on every key built on the old version misses, so
+a curator's change shows on the next public request, on every process, and the old
+entries simply expire. The copy is checked against the database every
+``DATA_VERSION_SECONDS``: should the cache have been away when a change committed, its copy
+is stale no longer than that once it answers again. While the database is away, the copy
+stands (nothing can change meanwhile), so pages kept in the cache still answer.
 
-``PageCacheMiddleware`` answers anonymous public GET and HEAD requests from the
-cache, with an ETag and Last-Modified taken from the version, and 304 to a
-conditional request whose validator still matches. ``per_version`` caches any
-computed value (a list's count and filter block, a page's group counts) the same
-way, in the shared cache, under a key derived from what it computes. A public request
-reads the version once, at its start, and uses that one throughout (the middleware
-pins it).
+``PageCacheMiddleware`` answers anonymous public GET and HEAD requests from the cache,
+with an ETag and Last-Modified taken from the version, and 304 to a conditional request
+whose validator still matches. ``per_version`` caches any computed value (a list's count
+and filter block, a page's group counts) the same way, in the shared cache, under a key
+derived from what it computes. A public request reads the version once, at its start, and
+uses that one throughout (the middleware pins it).
+
+A sick cache is the cache backend's business (``wcit.breaker``): it answers as an empty
+cache, so nothing here needs to catch its errors.
 """
 
 import hashlib
 import inspect
-import logging
-import time
 from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import DisallowedHost, EmptyResultSet
-from django.db import transaction
+from django.core.exceptions import EmptyResultSet
+from django.db import DatabaseError, transaction
 from django.db.models import QuerySet
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
@@ -33,9 +37,11 @@ from django.middleware.gzip import re_accepts_gzip
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
-logger = logging.getLogger("wcit.cache")
+from .models import DataVersion
 
 VERSION_KEY = "data-version"
+# Present while the copy counts as checked against the database (DATA_VERSION_SECONDS).
+CHECKED_KEY = "data-version-checked"
 # Paths never cached: the admin (per user), the health check (must look at the database).
 UNCACHED_PREFIXES = ("/admin/", "/healthz")
 # Responses larger than this are served but not stored.
@@ -49,33 +55,46 @@ _pinned = ContextVar("wcit_data_version", default=None)
 
 
 def data_version():
-    """The current data version: microseconds since the epoch when the data last changed."""
+    """The current data version: microseconds since the epoch when the data last changed.
+
+    The cache's copy, once checked against the database within ``DATA_VERSION_SECONDS``.
+    """
     pinned = _pinned.get()
     if pinned is not None:
         return pinned
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        # First use of an empty cache: any value is new to every client.
-        cache.add(VERSION_KEY, _now(), timeout=None)
-        version = cache.get(VERSION_KEY)
+    copy = cache.get_many([VERSION_KEY, CHECKED_KEY])
+    version = copy.get(VERSION_KEY)
+    if version is None or CHECKED_KEY not in copy:
+        version = _check(version)
     return int(version)
 
 
-def bump_data_version():
-    """Give the data a new version, in a later second than the last, whatever the clock says.
-
-    A later second, so that Last-Modified (whole seconds) changes with every version
-    and a client that sends only If-Modified-Since is never told "not modified" wrongly.
-    """
+def _check(copy):
+    """The database's version, which corrects the cache's ``copy`` if that missed a change;
+    while the database is away, ``copy``."""
     try:
-        previous = int(cache.get(VERSION_KEY) or 0)
-        version = max(_now(), (previous // 1_000_000 + 1) * 1_000_000)
-        cache.set(VERSION_KEY, version, timeout=None)
-    except Exception:
-        # The change is committed; only the cache missed it. Its pages expire within
-        # PAGE_CACHE_SECONDS, and a cache that lost its data starts a new version anyway.
-        logger.exception("Could not bump the data version: cached pages may be stale")
-        return None
+        version = DataVersion.objects.current()
+    except DatabaseError:
+        if copy is None:
+            raise
+        version = copy  # nothing can be saved while the database is away
+    else:
+        # Written only when missing or behind: a bump landing meanwhile is never undone.
+        if copy is None:
+            cache.add(VERSION_KEY, version, settings.PAGE_CACHE_SECONDS)
+        elif version > copy:
+            cache.set(VERSION_KEY, version, settings.PAGE_CACHE_SECONDS)
+    # Checked (or tried) now: the other processes need not ask the database for a while.
+    cache.set(CHECKED_KEY, True, settings.DATA_VERSION_SECONDS)
+    return version
+
+
+def bump_data_version():
+    """Give the data a new version (``DataVersion.objects.bump``), then the cache's copy."""
+    version = DataVersion.objects.bump()
+    # Pages cached under a version expire with it: it need not outlive them.
+    cache.set(VERSION_KEY, version, settings.PAGE_CACHE_SECONDS)
+    cache.set(CHECKED_KEY, True, settings.DATA_VERSION_SECONDS)
     return version
 
 
@@ -95,12 +114,8 @@ def bump_on_commit(using=None):
     transaction.on_commit(bump_data_version, using=using, robust=True)
 
 
-def _now():
-    return time.time_ns() // 1000
-
-
 def _on_change(sender, using=None, **kwargs):
-    if sender._meta.app_label == APP_LABEL:
+    if sender._meta.app_label == APP_LABEL and sender is not DataVersion:
         bump_on_commit(using)
 
 
@@ -125,17 +140,12 @@ def per_version(compute, *args):
     """
     if not settings.SHARED_CACHE:
         return compute(*args)
-    name = _name(compute)
-    parts = repr([name, *(key_part(part) for part in _bound(compute, args))])
-    try:
-        key = f"v:{data_version()}:{_digest(parts)}"
-        value = cache.get(key)
-    except Exception as error:  # noqa: BLE001 - a cache outage must not take the site down
-        logger.warning("Cache unavailable, computing %s: %s", name, error)
-        return compute(*args)
+    parts = repr([_name(compute), *(key_part(part) for part in _bound(compute, args))])
+    key = f"v:{data_version()}:{_digest(parts)}"
+    value = cache.get(key)
     if value is None:
         value = compute(*args)
-        _store(key, value)
+        cache.set(key, value, settings.PAGE_CACHE_SECONDS)
     return value
 
 
@@ -164,13 +174,6 @@ def _bound(compute, args):
     """The object a method is bound to (a QuerySet's ``count``), then ``args``."""
     owner = getattr(compute, "__self__", None)
     return args if owner is None or inspect.ismodule(owner) else (owner, *args)
-
-
-def _store(key, value, timeout=None):
-    try:
-        cache.set(key, value, timeout)
-    except Exception as error:  # noqa: BLE001 - not stored is only slower
-        logger.warning("Cache unavailable, not stored: %s", error)
 
 
 def _digest(text):
@@ -233,8 +236,8 @@ class PageCacheMiddleware:
             return self.get_response(request)
         try:
             version = data_version()
-        except Exception as error:  # noqa: BLE001 - a cache outage must not take the site down
-            logger.warning("Cache unavailable, serving uncached: %s", error)
+        except DatabaseError:
+            # Nothing to key on: the page is built, and answers 503 if the database is away.
             return self.get_response(request)
         token = _pinned.set(version)
         try:
@@ -246,15 +249,9 @@ class PageCacheMiddleware:
 
     def respond(self, request, version):
         """The page from the cache if stored under ``version``, else rendered and stored."""
-        try:
-            url, etag, last_modified = _validators(request, version)
-            key = f"page:{version}:{_digest(url)}"
-            stored = cache.get(key)
-        except DisallowedHost:
-            raise
-        except Exception as error:  # noqa: BLE001 - a cache outage must not take the site down
-            logger.warning("Cache unavailable, serving uncached: %s", error)
-            return self.get_response(request)
+        url, etag, last_modified = _validators(request, version)
+        key = f"page:{version}:{_digest(url)}"
+        stored = cache.get(key)
         if stored is not None:
             status, headers, content = stored
             response = HttpResponse(content, status=status)
@@ -267,7 +264,7 @@ class PageCacheMiddleware:
                 return response
             _with_validators(response, etag, last_modified)
             entry = (response.status_code, list(response.items()), response.content)
-            _store(key, entry, settings.PAGE_CACHE_SECONDS)
+            cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
             response["X-Cache"] = "miss"
         # 304 when the client's copy is of this version; None means "send it whole".
         return (

@@ -21,6 +21,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 
 from .filters import ClaimFilter, validated
+from .filters import query_parameters as parameters_of
 from .models import Claim, Clause, Country, Dispute, Position, Source, Speaker
 from .problems import InvalidParameters
 from .views import bad_request
@@ -38,6 +39,9 @@ class ClaimFeed(Feed):
 
     feed_type = Atom1Feed
     language = "en"
+    # The claim list's filters, which ``wcit.middleware`` holds the feed's requests to
+    # (``page`` among them: accepted, and a feed has one page).
+    query_parameters, multiple_parameters = parameters_of(ClaimFilter)
     # Atom wants an author for an entry that names none (a claim whose speaker is unnamed).
     author_name = "wcit"
 
@@ -132,6 +136,7 @@ def corrected(claim):
 class PageFeed(ClaimFeed):
     """The claims of one page's record, found by the key in its URL (a 404 otherwise)."""
 
+    query_parameters = multiple_parameters = ()
     model = None
     key_field = "slug"
     what = ""

@@ -60,11 +60,17 @@ class CountryCodeField(KeyChoiceField):
         return Country.key_for(value) if isinstance(value, str) else value
 
 
+# What a value may look like (a regular expression), for the API's documentation.
+SLUG = "[-a-zA-Z0-9_]+"
+COUNTRY_CODE = "[a-zA-Z]{2}"
+
+
 class KeyFilter(django_filters.ModelChoiceFilter):
     """A filter choosing one ``model`` record by its natural key (a code or a slug): validated
     by looking that one key up, and offered as the list of them where the form is shown."""
 
     field_class = KeyChoiceField
+    pattern = SLUG
 
     def __init__(self, model, *args, **kwargs):
         kwargs.setdefault("to_field_name", model.key_field)
@@ -75,9 +81,43 @@ class CountryCodeFilter(KeyFilter):
     """Records about a country given by its code; ``field_name`` is the link to countries."""
 
     field_class = CountryCodeField
+    pattern = COUNTRY_CODE
 
     def __init__(self, *args, **kwargs):
         super().__init__(Country, *args, to_field_name="code", **kwargs)
+
+
+class WholeNumberField(forms.IntegerField):
+    """A whole number in ASCII digits: not “1.5”, nor “1.0”, nor a full-width “１”, all of
+    which Django's IntegerField would take."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and not (value.isascii() and value.isdigit()):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
+class WholeNumberFilter(django_filters.NumberFilter):
+    field_class = WholeNumberField
+    pattern = "[0-9]+"
+
+
+class PositionFilter(django_filters.ChoiceFilter):
+    """A side of a dispute, as “dispute-slug:side-key”."""
+
+    pattern = f"{SLUG}:{SLUG}"
+
+
+def query_parameters(filterset_class):
+    """(the query parameters of a list filtered by ``filterset_class``: its filters and
+    ``page``; those of them that take several values)."""
+    filters = filterset_class.base_filters
+    several = [
+        name
+        for name, each in filters.items()
+        if isinstance(each, django_filters.MultipleChoiceFilter)
+    ]
+    return (*filters, "page"), tuple(several)
 
 
 NO_STANCE = Claim.NO_STANCE
@@ -232,12 +272,10 @@ class ClaimFilter(FacetedFilterSet):
     answered = django_filters.ChoiceFilter(
         label="Answered", choices=ANSWERED_CHOICES, method="filter_answered"
     )
-    position = django_filters.ChoiceFilter(
+    position = PositionFilter(
         label="Side in a dispute", choices=position_choices, method="filter_position"
     )
-    passage = django_filters.NumberFilter(
-        label="Same passage as claim", method="filter_passage", min_value=1
-    )
+    passage = WholeNumberFilter(label="Same passage as claim", method="filter_passage", min_value=1)
     sort = django_filters.ChoiceFilter(
         label="Sort by",
         choices=SORT_CHOICES,

@@ -4,7 +4,11 @@
   parameter values answer 400 before any view or database sees them; public
   pages and the API answer only GET and HEAD (405 otherwise), and HEAD is
   answered as a GET without its body, so the API (whose routes are GET only)
-  answers HEAD too.
+  answers HEAD too. Each view takes only the query parameters it declares
+  (``query_parameters``; ``multiple_parameters`` those given several values): a
+  page redirects to itself without any other (``utm_source``, ``fbclid``, a typo),
+  so that the page cache never keys on them, and the API and the downloads, read
+  by programs, refuse them; a parameter given twice that takes one value is a 400.
 - ``PermissionsPolicyMiddleware``: the ``Permissions-Policy`` header.
 - ``DatabaseUnavailableMiddleware``: a database that is down or refusing
   answers 503 with Retry-After, in the site's layout, logged in one line.
@@ -19,14 +23,16 @@ from django.db import InterfaceError, OperationalError
 from django.http import (
     HttpResponse,
     HttpResponseNotAllowed,
+    HttpResponsePermanentRedirect,
     HttpResponseServerError,
     JsonResponse,
 )
 from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.urls import Resolver404, resolve
 
-from .problems import InvalidParameters, csv_response, json_response
+from .problems import InvalidParameters, data_response, for_programs
 
 logger = logging.getLogger("wcit.faults")
 
@@ -90,13 +96,8 @@ def _bad_request(request, problems):
         {"parameter": name, "message": message, "allowed": allowed}
         for name, message, allowed in problems
     )
-    path = request.path_info
-    if path.startswith("/api/") or path.endswith(".json"):
-        return json_response(invalid)
-    if path.endswith(".csv"):
-        return csv_response(invalid)
     # "Start again" must not echo a hostile path back into the page.
-    return render(
+    return data_response(request.path_info, invalid) or render(
         request, "400.html", {"problems": invalid.problems, "restart_url": "/"}, status=400
     )
 
@@ -105,8 +106,37 @@ def _is_public(request):
     return not request.path_info.startswith(ALL_METHODS_PREFIXES)
 
 
+def _declared(request):
+    """(the query parameters the view answering ``request`` takes, those that take several
+    values), or None where no view answers it (a 404 follows)."""
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return None
+    view = getattr(match.func, "view_class", match.func)
+    return getattr(view, "query_parameters", ()), getattr(view, "multiple_parameters", ())
+
+
+def _parameter_problems(request, names, several, unknown):
+    for name, values in request.GET.lists():
+        if name in names and name not in several and len(values) > 1:
+            yield name, f"Given {len(values)} times: it takes one value.", []
+    if for_programs(request.path_info):
+        for name in unknown:
+            yield name[:40], "This address takes no such parameter.", list(names)
+
+
+def _without(request, unknown):
+    """The request's address without the parameters ``unknown``."""
+    query = request.GET.copy()
+    for name in unknown:
+        del query[name]
+    return f"{request.path}?{query.urlencode()}" if query else request.path
+
+
 class RequestLimitsMiddleware:
-    """400 for NUL bytes and over-long input; only GET and HEAD outside the admin."""
+    """400 for NUL bytes and over-long input; only GET and HEAD outside the admin; only the
+    query parameters a view declares, each once unless it takes several."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -119,6 +149,15 @@ class RequestLimitsMiddleware:
             return self.get_response(request)
         if request.method not in SAFE_METHODS:
             return HttpResponseNotAllowed(SAFE_METHODS)
+        declared = _declared(request)
+        if declared is not None:
+            names, several = declared
+            unknown = [name for name in request.GET if name not in names]
+            problems = list(_parameter_problems(request, names, several, unknown))
+            if problems:
+                return _bad_request(request, problems)
+            if unknown:
+                return HttpResponsePermanentRedirect(_without(request, unknown))
         head = request.method == "HEAD"
         if head:
             request.method = "GET"

@@ -46,6 +46,18 @@ class InvalidParameters(BadRequest):
         return {"detail": self.detail, "problems": self.problems}
 
 
+def for_programs(path):
+    """Whether ``path`` is the API's or a download's, read by programs rather than people."""
+    return path.startswith("/api/") or path.endswith((".json", ".csv"))
+
+
+def data_response(path, invalid):
+    """The 400 of the API, a JSON or a CSV download, by the request's path; None for a page."""
+    if not for_programs(path):
+        return None
+    return csv_response(invalid) if path.endswith(".csv") else json_response(invalid)
+
+
 def json_response(invalid):
     """The 400 of a JSON output."""
     body = json.dumps(invalid.as_dict(), ensure_ascii=False, separators=(",", ":"))

@@ -145,6 +145,9 @@ def paginate(request, queryset, page_size, count=None):
         paginator.count = count
     number = request.GET.get("page", "1")
     try:
+        # The paginator would take “+1” or a full-width “１” for 1.
+        if not (number.isascii() and number.isdigit()):
+            raise PageNotAnInteger("That page number is not a whole number.")
         current = paginator.page(number)
     except (EmptyPage, PageNotAnInteger) as error:
         raise InvalidParameters(

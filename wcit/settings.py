@@ -127,6 +127,13 @@ DB_STATEMENT_TIMEOUT = env_int("DJANGO_DB_STATEMENT_TIMEOUT", 10_000)
 # A server that is frozen cancels nothing: a query still waiting this many seconds after the
 # statement timeout has its connection closed (wcit.watchdog). 0 turns the watchdog off.
 DB_WATCHDOG_SLACK = env_int("DJANGO_DB_WATCHDOG_SLACK", 5)
+if os.environ.get("DATABASE_URL", "unset").strip() == "":
+    # More likely a secret that did not arrive than a wish for the SQLite file in the checkout:
+    # serving an empty site from a file nobody backs up would hide it.
+    raise ImproperlyConfigured(
+        "DATABASE_URL is set but empty: give a postgres:// URL, or unset it for the embedded "
+        "SQLite database (db.sqlite3)."
+    )
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
@@ -145,20 +152,34 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # How long a write waits for another process's lock before "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {}).update(timeout=DB_CONNECT_TIMEOUT)
 
-# The page cache and the data version live here: Redis shared by every process when
+# The page cache and the data version's copy live here: Redis shared by every process when
 # REDIS_URL is set, this process's memory otherwise (fine for one process, as `make run`).
 REDIS_URL = os.environ.get("REDIS_URL", "")
-if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            # Several sites (or test runs) may share one Redis: each with its own prefix.
-            "KEY_PREFIX": os.environ.get("DJANGO_CACHE_KEY_PREFIX", "wcit"),
-            "TIMEOUT": 24 * 3600,
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        }
+# A cache call waits at most this long; after a failure the process stops asking the cache for
+# CACHE_PAUSE seconds and builds pages from the database (wcit.breaker). A healthy Redis answers
+# in well under a millisecond; a request waits on a sick one at most once.
+CACHE_TIMEOUT = env_int("DJANGO_CACHE_TIMEOUT_MS", 100) / 1000
+CACHE_PAUSE = 5
+
+
+def redis_cache(url, prefix):
+    """The cache settings of a Redis at ``url``, its keys under ``prefix``."""
+    return {
+        "BACKEND": "wcit.breaker.RedisCache",
+        "LOCATION": url,
+        "KEY_PREFIX": prefix,
+        "TIMEOUT": 24 * 3600,
+        "OPTIONS": {
+            "socket_connect_timeout": CACHE_TIMEOUT,
+            "socket_timeout": CACHE_TIMEOUT,
+            "pause": CACHE_PAUSE,
+        },
     }
+
+
+if REDIS_URL:
+    # Several sites (or test runs) may share one Redis: each with its own prefix.
+    CACHES = {"default": redis_cache(REDIS_URL, os.environ.get("DJANGO_CACHE_KEY_PREFIX", "wcit"))}
 else:
     CACHES = {
         "default": {
@@ -174,9 +195,13 @@ else:
 # page cache alone (facet counts stay cached per version).
 SHARED_CACHE = env_bool("DJANGO_SHARED_CACHE", bool(REDIS_URL) or DEBUG)
 PAGE_CACHE = SHARED_CACHE and env_bool("DJANGO_PAGE_CACHE", True)
-# How long a cached page is kept. Every change makes it unreachable at once anyway; this
-# bounds memory, and the staleness should the cache ever miss a change (a Redis outage).
+# How long a cached page or value is kept. Every change makes it unreachable at once anyway;
+# this bounds how long the unreachable ones take memory (and lets Redis evict any of them).
 PAGE_CACHE_SECONDS = env_int("DJANGO_PAGE_CACHE_SECONDS", 3600)
+# The data version is kept in the database; the cache's copy of it is checked against the
+# database every this many seconds. A change saved while the cache was away (the copy could
+# not be replaced) shows on every page at most this long after the cache answers again.
+DATA_VERSION_SECONDS = 5
 # Seconds a client is asked to wait (Retry-After) when the database is unavailable.
 RETRY_AFTER = env_int("DJANGO_RETRY_AFTER", 10)
 
@@ -289,6 +314,14 @@ FILTERS_EMPTY_CHOICE_LABEL = "Any"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "null": {"class": "logging.NullHandler"},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
+    "loggers": {
+        # A request naming a host not in ALLOWED_HOSTS is a 400, which django.request logs in
+        # one line; this logger would add a traceback per request (any scanner sends them).
+        "django.security.DisallowedHost": {"handlers": ["null"], "propagate": False},
+    },
 }

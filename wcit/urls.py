@@ -1,8 +1,7 @@
 from django.contrib import admin
 from django.urls import path, register_converter
 
-from . import curation, health, views
-from .api import api
+from . import api, curation, health, views
 from .feeds import ClaimFeed, ClauseFeed, CountryFeed, DisputeFeed, SourceFeed, SpeakerFeed
 from .views import embeds
 
@@ -73,7 +72,7 @@ urlpatterns = [
         {"kind": "sqlite"},
         name="download-sqlite",
     ),
-    path("api/", api.urls),
+    path("api/", api.urls()),
     path("admin/changes/", admin.site.admin_view(curation.changes_view), name="admin-changes"),
     path("admin/review/", admin.site.admin_view(curation.review_view), name="admin-review"),
     path("admin/", admin.site.urls),

@@ -24,7 +24,7 @@ def reviewers_may_do_what_curators_may(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("wcit", "0014_speaker_delegation_statement"),
+        ("wcit", "0015_data_version"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),

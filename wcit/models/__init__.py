@@ -7,7 +7,7 @@ they say of several countries at once: mixins of their QuerySet), ``corpus`` (co
 speakers, sources, clauses), ``claims`` (claims and their relations), ``figures`` (events
 and key figures cited from claims), ``disputes``, ``statements`` (statements a source
 quotes whole, with the claims cut from them), ``revisions`` (changes to published content
-waiting for a reviewer).
+waiting for a reviewer); and ``version``, when any of it last changed.
 """
 
 from .base import BASELINE_REASON, Keyed, Passage
@@ -18,6 +18,7 @@ from .disputes import Dispute, Position, with_concerns
 from .figures import ClaimEvent, KeyFigure
 from .revisions import Revision
 from .statements import Statement
+from .version import DataVersion
 
 __all__ = [
     "BASELINE_REASON",
@@ -30,6 +31,7 @@ __all__ = [
     "Clause",
     "ClauseText",
     "Country",
+    "DataVersion",
     "Dispute",
     "KeyFigure",
     "Keyed",

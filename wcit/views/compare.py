@@ -221,3 +221,8 @@ def changes(countries):
         if len(codes) < MOST
         else [],
     }
+
+
+# The countries to compare, each its own "c" (``wcit.middleware`` holds requests to them).
+compare_countries.query_parameters = ("c",)
+compare_countries.multiple_parameters = ("c",)

@@ -100,6 +100,9 @@ def oembed(request):
     return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
 
 
+oembed.query_parameters = ("url", "format", "maxwidth", "maxheight")
+
+
 def _png(data):
     return HttpResponse(data, content_type="image/png")
 

@@ -1,6 +1,7 @@
 """The lists: FilterViews whose query string filters them, with their CSV and JSON twins."""
 
 from django.http import Http404
+from django.utils.functional import classproperty
 from django.utils.http import urlencode
 from django.views.generic import ListView
 from django_filters.views import FilterView
@@ -14,6 +15,7 @@ from ..filters import (
     FacetedFilterSet,
     SourceFilter,
     SpeakerFilter,
+    query_parameters,
     validated,
 )
 from ..models import (
@@ -50,6 +52,16 @@ class StrictFilterMixin:
     pagination.
     """
 
+    @classproperty
+    def query_parameters(cls):
+        """The parameters the list takes (``wcit.middleware`` holds requests to them)."""
+        return query_parameters(cls.filterset_class)[0]
+
+    @classproperty
+    def multiple_parameters(cls):
+        """Those of them that take several values."""
+        return query_parameters(cls.filterset_class)[1]
+
     def get_filterset_kwargs(self, filterset_class):
         # Always bound, so that "no filter" is a valid, empty selection.
         return {**super().get_filterset_kwargs(filterset_class), "data": self.request.GET}
@@ -76,10 +88,13 @@ class StrictFilterMixin:
             return bad_request(request, error)
 
     def paginate_queryset(self, queryset, page_size):
+        value = self.request.GET.get(self.page_kwarg, "")
         try:
+            # Django's paginator would take “+1” or a full-width “１” for 1.
+            if value not in ("", "last") and not (value.isascii() and value.isdigit()):
+                raise Http404("That page number is not a whole number.")
             return super().paginate_queryset(queryset, page_size)
         except Http404 as error:
-            value = self.request.GET.get(self.page_kwarg, "")
             raise InvalidParameters(
                 [
                     {

@@ -217,6 +217,9 @@ class ClauseDetailView(DetailView):
 
 
 class SourceDetailView(DetailView):
+    # ?clean=1 shows the text without marks or notes (wcit.middleware refuses any other).
+    query_parameters = ("clean",)
+
     def get_queryset(self):
         return Source.objects.select_related("author", "parent")
 
@@ -224,7 +227,6 @@ class SourceDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         source = self.object
         thread = Source.objects.descendants_of(source)
-        # ?clean=1 shows the text without marks or notes.
         context["clean"] = clean = self.request.GET.get("clean") == "1"
         published = Claim.objects.published().filter(source__in=[source, *thread])
         context["abstract"] = abstract = outlines.source_abstract(source, thread, published)

@@ -22,3 +22,7 @@ def search_page(request):
         context["passage_hits"] = search.passage_hits(Source.objects.all(), text)
         context["page_hits"] = search.page_hits(text)
     return render(request, "wcit/search.html", context)
+
+
+# What the search page reads (wcit.middleware refuses any other parameter).
+search_page.query_parameters = ("q",)
