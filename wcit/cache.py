@@ -38,6 +38,7 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
 from .models import DataVersion
+from .unavailable import DATABASE_ERRORS, database_unavailable
 
 VERSION_KEY = "data-version"
 # Present while the copy counts as checked against the database (DATA_VERSION_SECONDS).
@@ -236,9 +237,10 @@ class PageCacheMiddleware:
             return self.get_response(request)
         try:
             version = data_version()
-        except DatabaseError:
-            # Nothing to key on: the page is built, and answers 503 if the database is away.
-            return self.get_response(request)
+        except DATABASE_ERRORS as error:
+            # Nothing to key on, and no page to build without the database: asking it again
+            # for the page would only wait out its timeouts twice.
+            return database_unavailable(request, error)
         token = _pinned.set(version)
         try:
             if not _cacheable_request(request):

@@ -11,21 +11,18 @@
   by programs, refuse them; a parameter given twice that takes one value is a 400.
 - ``PermissionsPolicyMiddleware``: the ``Permissions-Policy`` header.
 - ``DatabaseUnavailableMiddleware``: a database that is down or refusing
-  answers 503 with Retry-After, in the site's layout, logged in one line.
+  answers 503 with Retry-After, in the site's layout, logged in one line
+  (``wcit.unavailable``).
 - ``HtmlGZipMiddleware``: pages compressed for clients that take gzip.
 """
 
-import logging
 import sys
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
 from django.http import (
-    HttpResponse,
     HttpResponseNotAllowed,
     HttpResponsePermanentRedirect,
     HttpResponseServerError,
-    JsonResponse,
 )
 from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import render
@@ -33,13 +30,11 @@ from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve
 
 from .problems import InvalidParameters, data_response, for_programs
-
-logger = logging.getLogger("wcit.faults")
+from .unavailable import DATABASE_ERRORS, database_unavailable, render_503
 
 SAFE_METHODS = ("GET", "HEAD")
 # Where any method may be used: the admin's forms post, and it has its own login.
 ALL_METHODS_PREFIXES = ("/admin/",)
-DATABASE_ERRORS = (OperationalError, InterfaceError)
 
 
 def client_ip(request):
@@ -187,38 +182,6 @@ class PermissionsPolicyMiddleware:
         response = self.get_response(request)
         response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response
-
-
-def database_unavailable(request, error):
-    """The 503 page: the site's layout, no database query, Retry-After; logged in one line."""
-    logger.warning(
-        "Database unavailable, answered 503: %s %s (%s: %s)",
-        request.method,
-        request.path,
-        type(error).__name__,
-        " ".join(str(error).split())[:200],
-    )
-    if request.path_info.startswith("/api/"):
-        response = JsonResponse(
-            {"detail": f"The database is unavailable: retry in {settings.RETRY_AFTER} seconds."},
-            status=503,
-        )
-        response["Retry-After"] = str(settings.RETRY_AFTER)
-        response["Cache-Control"] = "no-store"
-    else:
-        response = render_503()
-    # Logged above in one line: Django's request logger would log it again.
-    response._has_been_logged = True
-    return response
-
-
-def render_503():
-    """The 503 response; its template needs neither the request nor the database."""
-    html = render_to_string("503.html", {"retry_after": settings.RETRY_AFTER})
-    response = HttpResponse(html, status=503)
-    response["Retry-After"] = str(settings.RETRY_AFTER)
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 class DatabaseUnavailableMiddleware:
