@@ -359,6 +359,11 @@ class Source(Keyed):
     def __str__(self):
         return self.title
 
+    @property
+    def credited_to(self):
+        """Who a reader credits the source to: its author, else its outlet, else its title."""
+        return self.author.name if self.author else self.outlet or self.title
+
     @staticmethod
     def tree(sources, root=None):
         """Nest ``sources`` as [(source, [(reply, [...]), ...]), ...] under ``root``.

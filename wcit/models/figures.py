@@ -35,13 +35,9 @@ class Closing:
         """ "13 December 2012 (CDT; Mueller) or 14 December 2012 (WSWS)", naming each source
         by its author, else its outlet, else its title."""
         return " or ".join(
-            f"{day.day} {day:%B %Y} ({'; '.join(_who(source) for source in sources)})"
+            f"{day.day} {day:%B %Y} ({'; '.join(source.credited_to for source in sources)})"
             for day, sources in self.dates
         )
-
-
-def _who(source):
-    return source.author.name if source.author else source.outlet or source.title
 
 
 class ClaimEventQuerySet(models.QuerySet):

@@ -107,10 +107,6 @@ def _png(data):
     return HttpResponse(data, content_type="image/png")
 
 
-def _who(source):
-    return source.author.name if source.author else source.outlet or source.title
-
-
 def _claims(n):
     return f"{n} claim{'' if n == 1 else 's'}"
 
@@ -152,7 +148,7 @@ def country_card(request, code):
     for group in country.status_groups():
         source = group["latest"].source
         when = f"{source.published:%-d %b %Y}" if source.published else "undated"
-        lines.append(f"{group['label']}: reported {when} by {_who(source)}")
+        lines.append(f"{group['label']}: reported {when} by {source.credited_to}")
     if not lines:
         lines.append("Named by the sources; no status reported.")
     elif not country.decided:
