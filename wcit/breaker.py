@@ -8,6 +8,7 @@ call asks again; if that fails too, another pause. A request waits on a sick Red
 once, and the log gets one warning per outage, not one per request.
 
 The breaker is per process and per Redis (Django makes a backend per thread; they share it).
+``wcit.replicas`` keeps one per read replica in the same way.
 """
 
 import logging
@@ -24,8 +25,11 @@ logger = logging.getLogger("wcit.faults")
 class Breaker:
     """Whether to ask a server now, and what went wrong when it last failed."""
 
-    def __init__(self, pause):
+    def __init__(self, pause, name="Cache", meanwhile="serving pages uncached"):
         self.pause = pause
+        # What the log calls the server, and what the site does while it is away.
+        self.name = name
+        self.meanwhile = meanwhile
         self.error = None  # None while the server answers
         self.retry_at = 0.0
         self._lock = threading.Lock()
@@ -40,7 +44,9 @@ class Breaker:
             self.retry_at = time.monotonic() + self.pause
         if first:
             logger.warning(
-                "Cache unavailable, serving pages uncached and asking again every %s s: %s",
+                "%s unavailable, %s and asking again every %s s: %s",
+                self.name,
+                self.meanwhile,
                 self.pause,
                 self.error,
             )
@@ -50,7 +56,7 @@ class Breaker:
             with self._lock:
                 self.error = None
             # At INFO: the outage is one line at WARNING, the default level.
-            logger.info("Cache available again")
+            logger.info("%s available again", self.name)
 
 
 _breakers = {}  # the servers' URLs -> their Breaker, for every thread of the process
