@@ -152,6 +152,50 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # How long a write waits for another process's lock before "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {}).update(timeout=DB_CONNECT_TIMEOUT)
 
+# Streaming replicas of the primary (DATABASE_URL) for public reads: comma-separated
+# postgres:// URLs, added as the aliases replica1, replica2, ... with wcit.replicas routing
+# to them (its docstring gives the rules). Unset: no router, no middleware, one database.
+DATABASE_REPLICA_URLS = [
+    url.strip() for url in os.environ.get("DATABASE_REPLICA_URLS", "").split(",") if url.strip()
+]
+# A replica lagging more than this many seconds behind the primary is not read.
+DATABASE_REPLICA_MAX_LAG = env_int("DATABASE_REPLICA_MAX_LAG", 10)
+# Seconds to connect to a replica; psycopg waits at least 2 whatever is asked (a stopped
+# replica on a reachable host refuses at once). A process waits on it once per pause.
+DATABASE_REPLICA_CONNECT_TIMEOUT = env_int("DATABASE_REPLICA_CONNECT_TIMEOUT", 1)
+# Seconds this process stops asking a replica that failed or lagged beyond the bound.
+DATABASE_REPLICA_PAUSE = env_int("DATABASE_REPLICA_PAUSE", 5)
+# Seconds a client reads from the primary after its own write: longer than the lag bound
+# and the version copy's check (DATA_VERSION_SECONDS), so it reads its write back.
+DATABASE_REPLICA_STICKY_SECONDS = env_int("DATABASE_REPLICA_STICKY_SECONDS", 15)
+if DATABASE_REPLICA_URLS:
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URLS needs DATABASE_URL to name the PostgreSQL primary."
+        )
+    for number, url in enumerate(DATABASE_REPLICA_URLS, start=1):
+        # No health check before reuse: the router's check of each request is one, and a
+        # failed check sets the replica aside (a frozen one answers neither).
+        replica = dj_database_url.parse(url, conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 60))
+        if replica["ENGINE"] != "django.db.backends.postgresql":
+            raise ImproperlyConfigured(
+                f"DATABASE_REPLICA_URLS: replica {number} is not postgres://"
+            )
+        replica.setdefault("OPTIONS", {}).update(
+            connect_timeout=DATABASE_REPLICA_CONNECT_TIMEOUT,
+            options=f"-c statement_timeout={DB_STATEMENT_TIMEOUT}",
+        )
+        # Tests get no database of their own for it: it is the primary's copy.
+        replica["TEST"] = {"MIRROR": "default"}
+        DATABASES[f"replica{number}"] = replica
+    DATABASE_ROUTERS = ["wcit.replicas.ReplicaRouter"]
+    # Around the page cache: the replica is chosen at a request's first query, after the
+    # page cache has pinned the version it is measured by; a page answered from the cache
+    # reads nothing, so it costs no check.
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("wcit.cache.PageCacheMiddleware"), "wcit.replicas.ReplicaMiddleware"
+    )
+
 # The page cache and the data version's copy live here: Redis shared by every process when
 # REDIS_URL is set, this process's memory otherwise (fine for one process, as `make run`).
 REDIS_URL = os.environ.get("REDIS_URL", "")
