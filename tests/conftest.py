@@ -1,3 +1,5 @@
+import os
+
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
@@ -6,6 +8,7 @@ import wcit.cache
 from wcit.models import Claim, Source
 from wcit.settings import redis_cache
 
+from . import standby as standby_module
 from .servers import RedisServer
 
 
@@ -40,6 +43,21 @@ def pytest_collection_modifyitems(items):
     # Browser tests use a live server, whose transactional teardown empties the
     # database: run them after every test that reads the loaded corpus.
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
+@pytest.fixture(scope="session")
+def standby():
+    """A throwaway PostgreSQL primary and its streaming standby (``tests.standby``), started
+    once per session on free loopback ports, beside the test database, and removed at the end.
+    Skips where no PostgreSQL 15 binaries are installed, unless WCIT_REQUIRE_STANDBY=1 (CI
+    sets it): there a missing standby fails the tests it would have run."""
+    reason = standby_module.available()
+    if reason:
+        if os.environ.get("WCIT_REQUIRE_STANDBY") == "1":
+            pytest.fail(f"WCIT_REQUIRE_STANDBY=1 and no standby: {reason}")
+        pytest.skip(f"no standby: {reason}")
+    with standby_module.Standby.started() as pair:
+        yield pair
 
 
 @pytest.fixture
