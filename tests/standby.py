@@ -36,6 +36,8 @@ from pathlib import Path
 import psycopg
 
 PG_BIN = Path(os.environ.get("WCIT_PG_BIN", "/usr/lib/postgresql/15/bin"))
+# Found once: the caller may change PATH meanwhile, and a cluster must still be stopped.
+RUNUSER = shutil.which("runuser") or "/usr/sbin/runuser"
 
 CONFIG = """
 listen_addresses = '127.0.0.1'
@@ -226,7 +228,7 @@ class Standby:
     def _run(self, program, *args, check=True):
         command = [str(PG_BIN / program), *map(str, args)]
         if os.geteuid() == 0:
-            command = ["runuser", "-u", "postgres", "--", *command]
+            command = [RUNUSER, "-u", "postgres", "--", *command]
         result = subprocess.run(command, capture_output=True, text=True, timeout=120)
         if check and result.returncode:
             raise RuntimeError(f"{program} failed ({result.returncode}): {result.stderr[-2000:]}")
