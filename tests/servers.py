@@ -24,7 +24,8 @@ def base_env(**extra):
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith("DJANGO_") and key not in {"DATABASE_URL", "REDIS_URL"}
+        if not key.startswith(("DJANGO_", "DATABASE_REPLICA_"))
+        and key not in {"DATABASE_URL", "REDIS_URL"}
     }
     env.update(DJANGO_SETTINGS_MODULE="wcit.settings", **extra)
     return env

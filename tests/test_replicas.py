@@ -83,7 +83,7 @@ def test_replicas_need_a_postgresql_primary():
 
 
 @pytest.mark.parametrize(
-    ("method", "path", "cookies", "replica"),
+    ("method", "path", "cookies", "expected"),
     [
         ("get", "/claims/", {}, True),
         ("head", "/countries/se/", {"csrftoken": "x"}, True),
@@ -94,10 +94,10 @@ def test_replicas_need_a_postgresql_primary():
         ("get", "/claims/", {"wcit_wrote": "1"}, False),
     ],
 )
-def test_only_public_reads_may_use_a_replica(settings, method, path, cookies, replica):
+def test_only_public_reads_may_use_a_replica(method, path, cookies, expected):
     request = getattr(RequestFactory(), method)(path)
     request.COOKIES.update(cookies)
-    assert may_read_replica(request) is replica
+    assert may_read_replica(request) is expected
 
 
 def test_the_router_writes_and_migrates_the_primary_and_reads_the_version_there():
@@ -248,6 +248,19 @@ def test_public_reads_come_from_the_replica_and_sessions_and_writers_from_the_pr
     assert replica.answered_by(claim, old, new, cookies={"wcit_wrote": "1"}) == "primary"
     replica.flush()
     assert replica.answered_by(claim, old, new) == "replica"
+
+
+def test_a_streamed_download_reads_its_rows_from_the_replica(replica):
+    """The CSV's rows are read as it is sent, after the middleware has returned."""
+    claim = replica.claims[6]
+    old, new = replica.change_on_primary_only(claim)
+    status, headers, body, _ = replica.get("/claims.csv")
+    assert status == 200
+    assert headers["Content-Type"].startswith("text/csv")
+    assert old in body
+    assert new not in body
+    status, _, body, _ = replica.get("/claims.csv", cookies={"wcit_wrote": "1"})
+    assert new in body
 
 
 def test_a_curator_signs_in_on_the_primary_and_reads_it_until_the_write_cookie_expires(replica):

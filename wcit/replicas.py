@@ -33,6 +33,7 @@ breakers, and every rule is decided from the request and the databases alone.
 import logging
 import random
 import threading
+from contextlib import suppress
 from contextvars import ContextVar
 
 from django.conf import settings
@@ -112,7 +113,7 @@ def usable(alias, version):
         replica_version, lag = replica_state(alias)
     except DatabaseError as error:
         guard.trip(error)
-        connections[alias].close()
+        _close(alias)
         return False
     guard.reset()
     if lag > settings.DATABASE_REPLICA_MAX_LAG:
@@ -134,6 +135,12 @@ def usable(alias, version):
         logger.info("Replica %s caught up", alias)
     # Behind the version: it has not replayed the last change yet; it soon will.
     return replica_version >= version
+
+
+def _close(alias):
+    """Drop the connection to a replica that failed: the next try makes a new one."""
+    with suppress(DatabaseError):  # it was broken already
+        connections[alias].close()
 
 
 class _Choice:
@@ -189,6 +196,21 @@ class ReplicaRouter:
         return db == DEFAULT_DB_ALIAS
 
 
+def _reading(choice, content):
+    """``content``, each chunk read with the request's ``choice`` of database, and only then:
+    nothing else the server thread runs between chunks sees it."""
+    chunks = iter(content)
+    while True:
+        token = _reads.set(choice)
+        try:
+            chunk = next(chunks)
+        except StopIteration:
+            return
+        finally:
+            _reads.reset(token)
+        yield chunk
+
+
 class ReplicaMiddleware:
     """Let public reads use a replica; mark a client that wrote to read the primary a while."""
 
@@ -196,11 +218,15 @@ class ReplicaMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        token = _reads.set(_Choice() if may_read_replica(request) else None)
+        choice = _Choice() if may_read_replica(request) else None
+        token = _reads.set(choice)
         try:
             response = self.get_response(request)
         finally:
             _reads.reset(token)
+        if choice is not None and response.streaming:
+            # A streamed download reads its rows as the server sends them, after this returned.
+            response.streaming_content = _reading(choice, response.streaming_content)
         if request.method not in SAFE_METHODS and response.status_code < 400:
             response.set_cookie(
                 REPLICA_STICKY_COOKIE,
@@ -218,5 +244,5 @@ class ReplicaMiddleware:
         alias = reads_from(request)
         if alias != DEFAULT_DB_ALIAS and isinstance(exception, DatabaseError):
             breaker(alias).trip(exception)
-            connections[alias].close()
+            _close(alias)
         return None
