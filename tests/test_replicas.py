@@ -21,8 +21,10 @@ import urllib.request
 
 import pytest
 import redis
+from django.db import transaction
 from django.test import RequestFactory
 
+from wcit import replicas
 from wcit.models import Claim, DataVersion
 from wcit.replicas import ReplicaRouter, may_read_replica
 
@@ -107,6 +109,27 @@ def test_the_router_writes_and_migrates_the_primary_and_reads_the_version_there(
     assert router.db_for_read(DataVersion) == "default"
     assert router.allow_migrate("replica1", "wcit") is False
     assert router.allow_migrate("default", "wcit") is True
+
+
+@pytest.fixture
+def chose_replica():
+    """A public read request that has chosen ``replica1`` (no query made)."""
+    choice = replicas._Choice()
+    choice.alias = "replica1"
+    token = replicas._reads.set(choice)
+    yield
+    replicas._reads.reset(token)
+
+
+def test_a_public_read_reads_the_replica_it_chose(chose_replica):
+    assert ReplicaRouter().db_for_read(Claim) == "replica1"
+    assert ReplicaRouter().db_for_read(DataVersion) == "default"
+
+
+def test_a_transaction_opened_on_the_primary_reads_the_primary(chose_replica, db):
+    """The corpus download reads in one snapshot transaction on the primary."""
+    with transaction.atomic():
+        assert ReplicaRouter().db_for_read(Claim) == "default"
 
 
 class Site:

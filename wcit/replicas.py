@@ -13,6 +13,7 @@ place); without it nothing here runs. The rules:
   from the primary, whatever else it changed). Reads outside a request (management
   commands, threads) go to the primary.
 - The data version is read from the primary only: it is what the replica is measured by.
+  So is anything read inside a transaction opened on the primary.
 - A public read chooses its replica at its first query, not before, so a page answered from
   the page cache costs no query at all. It then asks the replica, in one query, for its
   data version and how far it lags (``pg_last_xact_replay_timestamp()``, counted as 0 when
@@ -181,6 +182,10 @@ class ReplicaRouter:
     def db_for_read(self, model, **hints):
         choice = _reads.get()
         if choice is None or model is DataVersion:
+            return DEFAULT_DB_ALIAS
+        # Code that opened a transaction on the primary reads in it (the corpus download's
+        # snapshot, anything that locks rows): a replica would not see that transaction.
+        if connections[DEFAULT_DB_ALIAS].in_atomic_block:
             return DEFAULT_DB_ALIAS
         return choice.decide()
 
