@@ -5,6 +5,7 @@ For the replica tests and ``bench/cluster.py``::
     from tests.standby import Standby
 
     with Standby.started() as pair:          # a few seconds: initdb, start, pg_basebackup -R
+                                             # (settings as keywords: max_connections=200)
         pair.primary_url                     # postgres://postgres@127.0.0.1:<port>/wcit
         pair.replica_url                     # the standby, read-only, streaming from it
         pair.heartbeat()                     # commit a write on the primary now
@@ -82,9 +83,10 @@ def free_port():
 class Standby:
     """A primary and its streaming standby; make one with ``Standby.started()``."""
 
-    def __init__(self, folder, database="wcit"):
+    def __init__(self, folder, database="wcit", **config):
         self.folder = Path(folder)
         self.database = database
+        self.config = config
         self.primary_port = free_port()
         self.replica_port = free_port()
         self.primary_dir = self.folder / "primary"
@@ -94,14 +96,15 @@ class Standby:
 
     @classmethod
     @contextmanager
-    def started(cls, database="wcit"):
+    def started(cls, database="wcit", **config):
         """Start a primary holding an empty ``database`` and a standby streaming from it;
-        stop both and remove their folder on leaving."""
+        stop both and remove their folder on leaving. Keyword arguments are settings for
+        both servers' postgresql.conf (``max_connections=200, shared_buffers="256MB"``)."""
         reason = available()
         if reason:
             raise RuntimeError(reason)
         folder = tempfile.mkdtemp(prefix="wcit-standby-")
-        pair = cls(folder, database)
+        pair = cls(folder, database, **config)
         try:
             pair._own(pair.folder)
             pair._start_primary()
@@ -118,6 +121,9 @@ class Standby:
         self._run("initdb", "-D", self.primary_dir, "-U", "postgres", "-A", "trust", "--no-sync")
         with open(self.primary_dir / "postgresql.conf", "a") as conf:
             conf.write(CONFIG.format(port=self.primary_port, sockets=self.folder))
+            # The standby copies this file; a hot standby needs max_connections and the like
+            # no lower than its primary's, which the copy guarantees.
+            conf.writelines(f"{name} = '{value}'\n" for name, value in self.config.items())
         (self.primary_dir / "pg_hba.conf").write_text(HBA)
         self._ctl(self.primary_dir, "start")
         with self.connect(self.primary_port, "postgres") as connection:

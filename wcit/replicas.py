@@ -160,8 +160,8 @@ class _Choice:
         return self.alias
 
 
-def reads_from(request):
-    """The alias this request's reads went to (``default`` if it read nothing yet)."""
+def reads_from():
+    """The alias the current request's reads went to (``default`` if none yet)."""
     choice = _reads.get()
     return choice.alias if choice is not None and choice.alias else DEFAULT_DB_ALIAS
 
@@ -246,7 +246,7 @@ class ReplicaMiddleware:
     def process_exception(self, request, exception):
         # A replica that failed mid-page: this request gets the 503 (the middleware outside
         # answers it), the next ones the primary while the breaker pauses.
-        alias = reads_from(request)
+        alias = reads_from()
         if alias != DEFAULT_DB_ALIAS and isinstance(exception, DatabaseError):
             breaker(alias).trip(exception)
             _close(alias)
