@@ -3,8 +3,9 @@
 Quotes are checked against their source on save (``Passage.clean``); the error
 is shown beside the quote field and names the claim and the source. Claims go
 draft -> in review -> published: curators submit, reviewers (``publish_claim``)
-publish. Claims, relations and speakers are ``CuratedAdmin``s: a save from an
-outdated form is refused, and a revert restores relations too (``curation``).
+publish. Every ModelAdmin here is a ``CuratedAdmin`` and every inline a
+``LockedInline``: a save from a form opened before someone else saved the record or
+one of its rows is refused, and a revert restores relations too (``curation``).
 """
 
 from django import forms
@@ -22,7 +23,6 @@ from django_countries import countries
 from .curation import (
     CuratedAdmin,
     LockedInline,
-    LockedRowsMixin,
     OptimisticLockForm,
     ensure_baseline,
 )
@@ -76,7 +76,7 @@ admin.site.index_title = "The WCIT-12 debate"
 
 
 @admin.register(Country)
-class CountryAdmin(admin.ModelAdmin):
+class CountryAdmin(CuratedAdmin):
     list_display = ["name", "code", "claim_count"]
     search_fields = ["code", "notes"]
 
@@ -158,7 +158,7 @@ class ClaimInline(AutocompleteMixin, LockedInline, admin.TabularInline):
         return formset
 
 
-class ClauseTextInline(AutocompleteMixin, admin.StackedInline):
+class ClauseTextInline(AutocompleteMixin, LockedInline, admin.StackedInline):
     model = ClauseText
     fields = ["source", "quote", "prefix", "suffix", "verbatim", "note"]
     autocomplete_fields = ["source"]
@@ -169,7 +169,7 @@ class ClauseTextInline(AutocompleteMixin, admin.StackedInline):
 
 
 @admin.register(Source)
-class SourceAdmin(AutocompleteMixin, LockedRowsMixin, admin.ModelAdmin):
+class SourceAdmin(AutocompleteMixin, CuratedAdmin):
     list_display = ["title", "kind", "author", "outlet", "published", "parent", "claim_count"]
     list_filter = ["kind", "outlet"]
     search_fields = ["title", "slug", "text"]
@@ -209,11 +209,12 @@ class SourceAdmin(AutocompleteMixin, LockedRowsMixin, admin.ModelAdmin):
 
 
 @admin.register(Clause)
-class ClauseAdmin(admin.ModelAdmin):
+class ClauseAdmin(CuratedAdmin):
     list_display = ["code", "title", "kind", "position"]
     list_filter = ["kind"]
     search_fields = ["code", "title", "description"]
     inlines = [ClauseTextInline]
+    revert_related = ["texts"]
 
 
 class RelationInline(AutocompleteMixin, LockedInline, admin.TabularInline):
@@ -418,7 +419,7 @@ class ClaimRelationAdmin(AutocompleteMixin, CuratedAdmin):
 
 
 @admin.register(KeyFigure)
-class KeyFigureAdmin(AutocompleteMixin, admin.ModelAdmin):
+class KeyFigureAdmin(AutocompleteMixin, CuratedAdmin):
     list_display = ["position", "value", "label", "claim"]
     list_display_links = ["value"]
     autocomplete_fields = ["claim"]
