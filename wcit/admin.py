@@ -25,6 +25,7 @@ from .curation import (
     LockedInline,
     OptimisticLockForm,
     ensure_baseline,
+    is_reviewer,
 )
 from .models import (
     Claim,
@@ -112,6 +113,8 @@ class SpeakerAdmin(AutocompleteMixin, CuratedAdmin):
 class StatementAdmin(AutocompleteMixin, CuratedAdmin):
     """A statement a source quotes whole: its quote is anchored like a claim's passage."""
 
+    # Every statement is public (on its speaker's page): a change waits for a reviewer.
+    reviewed = True
     list_display = ["title", "speaker", "source"]
     search_fields = ["title", "slug", "quote"]
     autocomplete_fields = ["speaker", "source"]
@@ -409,6 +412,27 @@ class ClaimAdmin(AutocompleteMixin, CuratedAdmin):
         return changed
 
 
+class RelationForm(OptimisticLockForm):
+    """A relation on its own. One between two published claims is public: only a reviewer's
+    form may make one (a curator's change to one that is already public is reviewed)."""
+
+    can_publish = False
+
+    def clean(self):
+        cleaned = super().clean()
+        ends = [cleaned.get("from_claim"), cleaned.get("to_claim")]
+        if self.can_publish or not all(c and c.status == Claim.Status.PUBLISHED for c in ends):
+            return cleaned
+        stored = ClaimRelation.objects.published().filter(pk=self.instance.pk or 0)
+        if not stored.exists():
+            raise ValidationError(
+                f"Claims #{ends[0].pk} and #{ends[1].pk} are published: relate them in claim "
+                f"#{ends[0].pk}'s own form, where a reviewer accepts the change before the "
+                "site shows it."
+            )
+        return cleaned
+
+
 @admin.register(ClaimRelation)
 class ClaimRelationAdmin(AutocompleteMixin, CuratedAdmin):
     list_display = ["__str__", "kind", "from_claim", "to_claim"]
@@ -416,6 +440,18 @@ class ClaimRelationAdmin(AutocompleteMixin, CuratedAdmin):
     search_fields = ["from_claim__summary", "to_claim__summary", "note"]
     autocomplete_fields = ["from_claim", "to_claim"]
     list_select_related = ["from_claim", "to_claim"]
+    form = RelationForm
+    # A relation between two published claims is public: a curator's change waits for a
+    # reviewer, as it does in the claim's form.
+    reviewed = True
+
+    def is_published(self, obj):
+        return ClaimRelation.objects.published().filter(pk=obj.pk).exists()
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.can_publish = is_reviewer(request.user)
+        return form
 
 
 @admin.register(KeyFigure)

@@ -28,6 +28,7 @@ from .changes import changes_view
 from .history import ensure_baseline, mark_as_baseline
 from .locking import OptimisticLockForm
 from .review import review_view
+from .revisions import is_reviewer
 
 __all__ = [
     "CuratedAdmin",
@@ -36,6 +37,7 @@ __all__ = [
     "OptimisticLockForm",
     "changes_view",
     "ensure_baseline",
+    "is_reviewer",
     "mark_as_baseline",
     "review_view",
 ]
