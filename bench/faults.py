@@ -76,7 +76,8 @@ def main():
         if probe.connect_ex(("127.0.0.1", args.port)) == 0:
             sys.exit(f"Something already listens on port {args.port}.")
 
-    cluster = [args.version, CLUSTER]
+    # Named for its port: two drills on one machine (other checkouts) each have their own.
+    cluster = [args.version, f"{CLUSTER}_{args.port}"]
     folder = Path(tempfile.mkdtemp(prefix="wcit-faults-"))
     run(["pg_createcluster", *cluster, "--port", str(args.port), "--", "--auth=trust"])
     try:
