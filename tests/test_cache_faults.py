@@ -194,3 +194,19 @@ def test_pages_kept_in_the_cache_still_answer_while_the_database_is_away(client,
     with connection.execute_wrapper(refuse):
         assert client.get("/claims/13/")["X-Cache"] == "hit"
         assert client.get("/claims/14/").status_code == 503
+
+
+def test_a_check_landing_late_does_not_vouch_for_a_copy_that_missed_a_change(own_redis):
+    """A write sent to a frozen Redis lands when it thaws. In the fault drill a process's
+    check of the version, sent while Redis was frozen, landed after a save whose new version
+    never reached Redis: the old copy then counted as checked, and pages showed the old text
+    for up to DATA_VERSION_SECONDS after the thaw."""
+    from django.core.cache import cache
+
+    from wcit.cache import CHECKED_KEY, data_version
+    from wcit.models import DataVersion
+
+    old = data_version()
+    new = DataVersion.objects.bump()  # saved while the cache was away: its copy is still old
+    cache.set(CHECKED_KEY, new)  # the late check, made by a process that read the database
+    assert data_version() == new > old

@@ -41,7 +41,10 @@ from .models import DataVersion
 from .unavailable import DATABASE_ERRORS, database_unavailable
 
 VERSION_KEY = "data-version"
-# Present while the copy counts as checked against the database (DATA_VERSION_SECONDS).
+# The version the copy was last checked against the database as, for DATA_VERSION_SECONDS:
+# the copy is trusted only while the two agree. A write sent to a frozen Redis lands when it
+# thaws (it is queued in the socket): a bare "checked" landing then would vouch for a copy
+# that missed a change; a version vouches for itself only.
 CHECKED_KEY = "data-version-checked"
 # Paths never cached: the admin (per user), the health check (must look at the database).
 UNCACHED_PREFIXES = ("/admin/", "/healthz")
@@ -65,7 +68,7 @@ def data_version():
         return pinned
     copy = cache.get_many([VERSION_KEY, CHECKED_KEY])
     version = copy.get(VERSION_KEY)
-    if version is None or CHECKED_KEY not in copy:
+    if version is None or copy.get(CHECKED_KEY) != version:
         version = _check(version)
     return int(version)
 
@@ -86,7 +89,7 @@ def _check(copy):
         elif version > copy:
             cache.set(VERSION_KEY, version, settings.PAGE_CACHE_SECONDS)
     # Checked (or tried) now: the other processes need not ask the database for a while.
-    cache.set(CHECKED_KEY, True, settings.DATA_VERSION_SECONDS)
+    cache.set(CHECKED_KEY, version, settings.DATA_VERSION_SECONDS)
     return version
 
 
@@ -95,7 +98,7 @@ def bump_data_version():
     version = DataVersion.objects.bump()
     # Pages cached under a version expire with it: it need not outlive them.
     cache.set(VERSION_KEY, version, settings.PAGE_CACHE_SECONDS)
-    cache.set(CHECKED_KEY, True, settings.DATA_VERSION_SECONDS)
+    cache.set(CHECKED_KEY, version, settings.DATA_VERSION_SECONDS)
     return version
 
 
