@@ -82,21 +82,41 @@ PAGES = ["/claims/?country=se", "/claims/", "/claims/13/", "/", "/api/claims/?ki
 
 
 @pytest.mark.parametrize("fault", ["frozen", "refusing"])
-def test_pages_are_served_uncached_with_one_log_line_per_outage(client, own_redis, caplog, fault):
+def test_pages_are_kept_in_process_memory_with_one_log_line_per_outage(
+    client, own_redis, caplog, fault
+):
     """Issue 21: with Redis refusing, each request logged about 11 warning lines (and with
-    Redis frozen each cache access waited its timeout: 11 s for one page)."""
+    Redis frozen each cache access waited its timeout: 11 s for one page). Meanwhile each
+    page is built once, then kept in this process's memory."""
     for url in PAGES:
         assert client.get(url).status_code == 200
     own_redis.freeze() if fault == "frozen" else own_redis.stop()
     with caplog.at_level(logging.WARNING):
+        seen = []
         for url in PAGES * 3:
             response = client.get(url)
             assert response.status_code == 200
-            assert response.get("X-Cache") != "hit"
+            seen.append(response.get("X-Cache"))
+    assert seen == ["miss local"] * len(PAGES) + ["hit local"] * 2 * len(PAGES)
     warnings = [record for record in caplog.records if record.levelno >= logging.WARNING]
     assert len(warnings) == 1, [record.getMessage() for record in warnings]
     assert warnings[0].getMessage().startswith("Cache unavailable")
     assert not warnings[0].exc_info
+
+
+@pytest.mark.parametrize("fault", ["frozen", "refusing"])
+def test_a_save_during_an_outage_shows_on_the_next_request(client, own_redis, fault):
+    """Pages kept in a process's memory while the cache is away are keyed on the version the
+    database holds, read by every request: a change shows at once."""
+    own_redis.freeze() if fault == "frozen" else own_redis.stop()
+    assert client.get("/claims/13/")["X-Cache"] == "miss local"
+    assert client.get("/claims/13/")["X-Cache"] == "hit local"
+    claim = Claim.objects.get(pk=13)
+    claim.summary = "Corrected during the outage."
+    claim.save()
+    response = client.get("/claims/13/")
+    assert response["X-Cache"] == "miss local"
+    assert b"Corrected during the outage." in response.content
 
 
 def test_a_curators_save_succeeds_and_is_versioned_while_the_cache_is_away(own_redis):
