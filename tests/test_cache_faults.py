@@ -230,3 +230,21 @@ def test_a_check_landing_late_does_not_vouch_for_a_copy_that_missed_a_change(own
     new = DataVersion.objects.bump()  # saved while the cache was away: its copy is still old
     cache.set(CHECKED_KEY, new)  # the late check, made by a process that read the database
     assert data_version() == new > old
+
+
+def test_a_call_to_a_frozen_cache_is_tried_once(own_redis):
+    """A frozen Redis costs a request one socket timeout: redis-py does not reconnect and try
+    again (each try would open a new connection, which the thawed server then counts)."""
+    import redis
+    from django.core.cache import cache
+
+    assert cache.get("warm") is None  # the process's connection, opened while it answers
+    before = redis.Redis.from_url(own_redis.url).info("stats")["total_connections_received"]
+    own_redis.freeze()
+    started = time.monotonic()
+    assert cache.get("anything") is None
+    waited = time.monotonic() - started
+    own_redis.thaw()
+    after = redis.Redis.from_url(own_redis.url).info("stats")["total_connections_received"]
+    assert after - before == 1  # the connection counting them: none from retries
+    assert waited < 0.5
