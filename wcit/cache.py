@@ -21,10 +21,10 @@ uses that one throughout (the middleware pins it).
 A sick cache is the cache backend's business (``wcit.breaker``): it answers as an empty
 cache, so nothing here needs to catch its errors. While it is away (its ``outage``), pages
 and values are kept in this process's own memory instead (``_outage_memory``), under the
-same keys: an uncached claim page costs about 0.1 s of CPU (its three citations, rendered by
-citeproc), which a loaded machine stretched past 0.5 s, on every request, for the whole
-outage. Those keys hold the version, which every request of an outage reads from the
-database (its copy is not kept in this memory), so no page kept there is ever stale.
+same keys: otherwise every request of an outage builds its page afresh (tens of
+milliseconds of CPU for a claim page, which a loaded machine stretched past 0.5 s). Those
+keys hold the version, which every request of an outage reads from the database (its copy
+is not kept in this memory), so no page kept there is ever stale.
 """
 
 import hashlib
