@@ -10,7 +10,6 @@ one of its rows is refused, and a revert restores relations too (``curation``).
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count
@@ -21,6 +20,7 @@ from django.utils.text import Truncator
 from django_countries import countries
 
 from .curation import (
+    AutocompleteMixin,
     CuratedAdmin,
     LockedInline,
     OptimisticLockForm,
@@ -41,35 +41,6 @@ from .models import (
     Speaker,
     Statement,
 )
-
-
-class LabelledAutocompleteSelect(AutocompleteSelect):
-    """The admin's autocomplete select, with an empty choice that is valid HTML.
-
-    Django's has none when the field is required (a required <select> must
-    have one) and an empty, unlabelled one otherwise: the Nu HTML Checker
-    counts both as errors.
-    """
-
-    def optgroups(self, name, value, attr=None):
-        groups = super().optgroups(name, value, attr)
-        options = groups[0][1]
-        if options and options[0]["value"] == "":
-            options.pop(0)
-        options.insert(0, self.create_option(name, "", "---------", False, 0))
-        return groups
-
-
-class AutocompleteMixin:
-    """Use ``LabelledAutocompleteSelect`` for the single-choice autocomplete fields."""
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name in self.get_autocomplete_fields(request) and "widget" not in kwargs:
-            kwargs["widget"] = LabelledAutocompleteSelect(
-                db_field, self.admin_site, using=kwargs.get("using")
-            )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
 
 admin.site.site_header = "wcit curation"
 admin.site.site_title = "wcit curation"

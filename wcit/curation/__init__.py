@@ -29,8 +29,10 @@ from .history import ensure_baseline, mark_as_baseline
 from .locking import OptimisticLockForm
 from .review import review_view
 from .revisions import is_reviewer
+from .widgets import AutocompleteMixin
 
 __all__ = [
+    "AutocompleteMixin",
     "CuratedAdmin",
     "LockedInline",
     "LockedRowsMixin",
