@@ -76,7 +76,8 @@ def main():
         if probe.connect_ex(("127.0.0.1", args.port)) == 0:
             sys.exit(f"Something already listens on port {args.port}.")
 
-    cluster = [args.version, CLUSTER]
+    # Named for its port: two drills on one machine (other checkouts) each have their own.
+    cluster = [args.version, f"{CLUSTER}_{args.port}"]
     folder = Path(tempfile.mkdtemp(prefix="wcit-faults-"))
     run(["pg_createcluster", *cluster, "--port", str(args.port), "--", "--auth=trust"])
     try:
@@ -271,7 +272,7 @@ def tracebacks(log):
 def drill(phases, act, port, clients, pages):
     """Load ``pages`` with ``clients`` threads through ``phases``, calling ``act(name)`` at
     the start of each: (results, the time each phase started). A result is (phase, started,
-    seconds, outcome, path, body of /claims/CHANGED/ or None)."""
+    seconds, outcome, path, body of /claims/CHANGED/ or None, X-Cache or None)."""
     results = []
     lock = threading.Lock()
     phase = {"name": phases[0][0]}
@@ -286,7 +287,7 @@ def drill(phases, act, port, clients, pages):
             i += 1
             started = time.monotonic()
             name = phase["name"]
-            body = None
+            body = cached = None
             try:
                 if connection is None:
                     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=40)
@@ -294,6 +295,7 @@ def drill(phases, act, port, clients, pages):
                 response = connection.getresponse()
                 content = response.read()
                 outcome = str(response.status)
+                cached = response.getheader("X-Cache")
                 if path == watched and response.status == 200:
                     body = content.decode()
             except (OSError, http.client.HTTPException) as error:
@@ -302,7 +304,9 @@ def drill(phases, act, port, clients, pages):
                 connection = None
                 time.sleep(0.05)
             with lock:
-                results.append((name, started, time.monotonic() - started, outcome, path, body))
+                results.append(
+                    (name, started, time.monotonic() - started, outcome, path, body, cached)
+                )
 
     # Each worker's first answers import and compile what the pages need: not a fault's cost.
     for _round in range(3):
@@ -340,7 +344,11 @@ def report(phases, results, marks):
         print(f"{name:<10} {len(rows):>8}  {where}  {slow:>7}  {seen}")
         if slowest:
             began = slowest[1] - marks[name]
-            print(f"{'':<10} {'':>8}  slowest: {slowest[4]}, begun {began:.1f} s into the phase")
+            cached = f" (X-Cache: {slowest[6]})" if slowest[6] else ""
+            print(
+                f"{'':<10} {'':>8}  slowest: {slowest[4]}{cached}, begun {began:.1f} s into "
+                "the phase"
+            )
     total = Counter(r[3] for r in results)
     print(
         f"All {len(results)} requests: " + ", ".join(f"{c}: {n}" for c, n in sorted(total.items()))

@@ -30,6 +30,9 @@ def fresh_page_cache(monkeypatch, settings):
     """
     settings.DATA_VERSION_SECONDS = 3600
     cache.clear()
+    # Each test's rollback brings the loaded version back: what a process kept of it while
+    # the cache was away is another test's.
+    wcit.cache._outage_memory.clear()
     monkeypatch.setattr(wcit.cache, "bump_on_commit", _bump_now)
     yield
     cache.clear()

@@ -82,21 +82,41 @@ PAGES = ["/claims/?country=se", "/claims/", "/claims/13/", "/", "/api/claims/?ki
 
 
 @pytest.mark.parametrize("fault", ["frozen", "refusing"])
-def test_pages_are_served_uncached_with_one_log_line_per_outage(client, own_redis, caplog, fault):
+def test_pages_are_kept_in_process_memory_with_one_log_line_per_outage(
+    client, own_redis, caplog, fault
+):
     """Issue 21: with Redis refusing, each request logged about 11 warning lines (and with
-    Redis frozen each cache access waited its timeout: 11 s for one page)."""
+    Redis frozen each cache access waited its timeout: 11 s for one page). Meanwhile each
+    page is built once, then kept in this process's memory."""
     for url in PAGES:
         assert client.get(url).status_code == 200
     own_redis.freeze() if fault == "frozen" else own_redis.stop()
     with caplog.at_level(logging.WARNING):
+        seen = []
         for url in PAGES * 3:
             response = client.get(url)
             assert response.status_code == 200
-            assert response.get("X-Cache") != "hit"
+            seen.append(response.get("X-Cache"))
+    assert seen == ["miss local"] * len(PAGES) + ["hit local"] * 2 * len(PAGES)
     warnings = [record for record in caplog.records if record.levelno >= logging.WARNING]
     assert len(warnings) == 1, [record.getMessage() for record in warnings]
     assert warnings[0].getMessage().startswith("Cache unavailable")
     assert not warnings[0].exc_info
+
+
+@pytest.mark.parametrize("fault", ["frozen", "refusing"])
+def test_a_save_during_an_outage_shows_on_the_next_request(client, own_redis, fault):
+    """Pages kept in a process's memory while the cache is away are keyed on the version the
+    database holds, read by every request: a change shows at once."""
+    own_redis.freeze() if fault == "frozen" else own_redis.stop()
+    assert client.get("/claims/13/")["X-Cache"] == "miss local"
+    assert client.get("/claims/13/")["X-Cache"] == "hit local"
+    claim = Claim.objects.get(pk=13)
+    claim.summary = "Corrected during the outage."
+    claim.save()
+    response = client.get("/claims/13/")
+    assert response["X-Cache"] == "miss local"
+    assert b"Corrected during the outage." in response.content
 
 
 def test_a_curators_save_succeeds_and_is_versioned_while_the_cache_is_away(own_redis):
@@ -194,3 +214,37 @@ def test_pages_kept_in_the_cache_still_answer_while_the_database_is_away(client,
     with connection.execute_wrapper(refuse):
         assert client.get("/claims/13/")["X-Cache"] == "hit"
         assert client.get("/claims/14/").status_code == 503
+
+
+def test_a_check_landing_late_does_not_vouch_for_a_copy_that_missed_a_change(own_redis):
+    """A write sent to a frozen Redis lands when it thaws. In the fault drill a process's
+    check of the version, sent while Redis was frozen, landed after a save whose new version
+    never reached Redis: the old copy then counted as checked, and pages showed the old text
+    for up to DATA_VERSION_SECONDS after the thaw."""
+    from django.core.cache import cache
+
+    from wcit.cache import CHECKED_KEY, data_version
+    from wcit.models import DataVersion
+
+    old = data_version()
+    new = DataVersion.objects.bump()  # saved while the cache was away: its copy is still old
+    cache.set(CHECKED_KEY, new)  # the late check, made by a process that read the database
+    assert data_version() == new > old
+
+
+def test_a_call_to_a_frozen_cache_is_tried_once(own_redis):
+    """A frozen Redis costs a request one socket timeout: redis-py does not reconnect and try
+    again (each try would open a new connection, which the thawed server then counts)."""
+    import redis
+    from django.core.cache import cache
+
+    assert cache.get("warm") is None  # the process's connection, opened while it answers
+    before = redis.Redis.from_url(own_redis.url).info("stats")["total_connections_received"]
+    own_redis.freeze()
+    started = time.monotonic()
+    assert cache.get("anything") is None
+    waited = time.monotonic() - started
+    own_redis.thaw()
+    after = redis.Redis.from_url(own_redis.url).info("stats")["total_connections_received"]
+    assert after - before == 1  # the connection counting them: none from retries
+    assert waited < 0.5

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from wcit.models import Claim, ClaimRelation, Dispute, Revision, Source, Speaker
+from wcit.models import Claim, ClaimRelation, Dispute, Revision, Source, Speaker, Statement
 
 from .test_curation import conflict_rows, form_data, login, open_change_form, to_draft
 
@@ -49,7 +49,31 @@ CASES = {
         "name",
         lambda obj: [f"/speakers/{obj.slug}/", f"/api/speakers/{obj.slug}/"],
     ),
+    # Relation 75 joins two published claims: its note is on both claims' pages.
+    "relation note, in the relation's own form": (
+        lambda: ClaimRelation.objects.get(pk=75),
+        "claimrelation",
+        "note",
+        lambda obj: [f"/claims/{obj.from_claim_id}/", f"/claims/{obj.to_claim_id}/"],
+    ),
+    "statement title": (
+        lambda: Statement.objects.get(slug="us-head-of-delegation-statement"),
+        "statement",
+        "title",
+        lambda obj: [f"/speakers/{obj.speaker.slug}/"],
+    ),
 }
+
+
+def login_for(model, name="cora", group="curator"):
+    """A curator (or reviewer) who may change ``model``: curators and reviewers only view
+    statements, this one is also trusted to edit them."""
+    client = login(name, group)
+    if model == "statement":
+        User.objects.get(username=name).user_permissions.add(
+            *Permission.objects.filter(codename__in=["view_statement", "change_statement"])
+        )
+    return client
 
 
 def propose(curator, obj, model, field, value=NEW):
@@ -76,7 +100,7 @@ def test_a_curators_change_to_published_content_waits_for_a_reviewer(client, cas
     get, model, field, public_urls = CASES[case]
     obj = get()
     published = getattr(obj, field)
-    curator, reviewer = login("cora"), login("rex", "reviewer")
+    curator, reviewer = login_for(model), login_for(model, "rex", "reviewer")
 
     revision = propose(curator, obj, model, field)
     obj.refresh_from_db()
@@ -124,7 +148,7 @@ def test_a_change_sent_back_leaves_the_published_version_and_keeps_the_note(clie
     get, model, field, public_urls = CASES[case]
     obj = get()
     published = getattr(obj, field)
-    curator, reviewer = login("cora"), login("rex", "reviewer")
+    curator, reviewer = login_for(model), login_for(model, "rex", "reviewer")
     revision = propose(curator, obj, model, field)
 
     decide(reviewer, revision, "send_back", note="Say <who> said it: the source's words.")
@@ -296,12 +320,16 @@ def test_a_stale_relation_row_is_refused_then_the_reviewed_save_keeps_it():
     _, carl_data = open_change_form(carl, relation, "claimrelation")
     carl_data["note"] = "Carl's note."
     carl.post(reverse("admin:wcit_claimrelation_change", args=[relation.pk]), carl_data)
+    # The relation joins two published claims: Carl's change is public once Rex accepts it.
+    decide(rex, Revision.objects.pending().get(), "accept")
+    relation.refresh_from_db()
+    assert relation.note == "Carl's note."
 
     cora_data["summary"] = "Cora's summary."
     url = reverse("admin:wcit_claim_change", args=[claim.pk])
     response = cora.post(url, cora_data)
     assert response.status_code == 200
-    assert not Revision.objects.exists()
+    assert not Revision.objects.pending().exists()
     conflict = BeautifulSoup(response.content, "html.parser").select_one(".lock-conflict")
     assert conflict_rows(conflict)["Note"][1] == "Carl's note."
 
@@ -333,3 +361,31 @@ def test_a_source_form_cannot_change_a_published_claim_without_review():
     assert f"Claim #{claim.pk} is published" in response.content.decode()
     claim.refresh_from_db()
     assert claim.summary != NEW
+
+
+def test_only_a_reviewer_relates_two_published_claims_in_the_relations_own_form():
+    """A new relation between published claims is public at once: a curator makes it in the
+    claim's form, where it waits for review; the relation's own form refuses it."""
+    first, second = Claim.objects.published().exclude(relations_out__isnull=False)[:2]
+    data = {"from_claim": first.pk, "to_claim": second.pk, "kind": "supports", "note": NEW}
+    url = reverse("admin:wcit_claimrelation_add")
+    response = login("cora").post(url, data)
+    assert response.status_code == 200
+    assert f"Claims #{first.pk} and #{second.pk} are published" in response.content.decode()
+    assert not ClaimRelation.objects.filter(from_claim=first, to_claim=second).exists()
+
+    assert login("rex", "reviewer").post(url, data).status_code == 302
+    assert ClaimRelation.objects.get(from_claim=first, to_claim=second).note == NEW
+
+
+def test_a_reviewer_who_may_not_change_a_record_cannot_accept_its_revision():
+    statement = Statement.objects.get()
+    revision = propose(login_for("statement"), statement, "statement", "title")
+    response = login("rex", "reviewer").post(
+        reverse("admin-review"), {"revision": revision.pk, "action": "accept"}
+    )
+    assert response.status_code == 403
+    revision.refresh_from_db()
+    statement.refresh_from_db()
+    assert revision.status == Revision.Status.PENDING
+    assert statement.title != NEW

@@ -3,13 +3,13 @@
 Quotes are checked against their source on save (``Passage.clean``); the error
 is shown beside the quote field and names the claim and the source. Claims go
 draft -> in review -> published: curators submit, reviewers (``publish_claim``)
-publish. Claims, relations and speakers are ``CuratedAdmin``s: a save from an
-outdated form is refused, and a revert restores relations too (``curation``).
+publish. Every ModelAdmin here is a ``CuratedAdmin`` and every inline a
+``LockedInline``: a save from a form opened before someone else saved the record or
+one of its rows is refused, and a revert restores relations too (``curation``).
 """
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count
@@ -20,11 +20,12 @@ from django.utils.text import Truncator
 from django_countries import countries
 
 from .curation import (
+    AutocompleteMixin,
     CuratedAdmin,
     LockedInline,
-    LockedRowsMixin,
     OptimisticLockForm,
     ensure_baseline,
+    is_reviewer,
 )
 from .models import (
     Claim,
@@ -41,42 +42,13 @@ from .models import (
     Statement,
 )
 
-
-class LabelledAutocompleteSelect(AutocompleteSelect):
-    """The admin's autocomplete select, with an empty choice that is valid HTML.
-
-    Django's has none when the field is required (a required <select> must
-    have one) and an empty, unlabelled one otherwise: the Nu HTML Checker
-    counts both as errors.
-    """
-
-    def optgroups(self, name, value, attr=None):
-        groups = super().optgroups(name, value, attr)
-        options = groups[0][1]
-        if options and options[0]["value"] == "":
-            options.pop(0)
-        options.insert(0, self.create_option(name, "", "---------", False, 0))
-        return groups
-
-
-class AutocompleteMixin:
-    """Use ``LabelledAutocompleteSelect`` for the single-choice autocomplete fields."""
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name in self.get_autocomplete_fields(request) and "widget" not in kwargs:
-            kwargs["widget"] = LabelledAutocompleteSelect(
-                db_field, self.admin_site, using=kwargs.get("using")
-            )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-
 admin.site.site_header = "wcit curation"
 admin.site.site_title = "wcit curation"
 admin.site.index_title = "The WCIT-12 debate"
 
 
 @admin.register(Country)
-class CountryAdmin(admin.ModelAdmin):
+class CountryAdmin(CuratedAdmin):
     list_display = ["name", "code", "claim_count"]
     search_fields = ["code", "notes"]
 
@@ -112,6 +84,8 @@ class SpeakerAdmin(AutocompleteMixin, CuratedAdmin):
 class StatementAdmin(AutocompleteMixin, CuratedAdmin):
     """A statement a source quotes whole: its quote is anchored like a claim's passage."""
 
+    # Every statement is public (on its speaker's page): a change waits for a reviewer.
+    reviewed = True
     list_display = ["title", "speaker", "source"]
     search_fields = ["title", "slug", "quote"]
     autocomplete_fields = ["speaker", "source"]
@@ -158,7 +132,7 @@ class ClaimInline(AutocompleteMixin, LockedInline, admin.TabularInline):
         return formset
 
 
-class ClauseTextInline(AutocompleteMixin, admin.StackedInline):
+class ClauseTextInline(AutocompleteMixin, LockedInline, admin.StackedInline):
     model = ClauseText
     fields = ["source", "quote", "prefix", "suffix", "verbatim", "note"]
     autocomplete_fields = ["source"]
@@ -169,7 +143,7 @@ class ClauseTextInline(AutocompleteMixin, admin.StackedInline):
 
 
 @admin.register(Source)
-class SourceAdmin(AutocompleteMixin, LockedRowsMixin, admin.ModelAdmin):
+class SourceAdmin(AutocompleteMixin, CuratedAdmin):
     list_display = ["title", "kind", "author", "outlet", "published", "parent", "claim_count"]
     list_filter = ["kind", "outlet"]
     search_fields = ["title", "slug", "text"]
@@ -209,11 +183,12 @@ class SourceAdmin(AutocompleteMixin, LockedRowsMixin, admin.ModelAdmin):
 
 
 @admin.register(Clause)
-class ClauseAdmin(admin.ModelAdmin):
+class ClauseAdmin(CuratedAdmin):
     list_display = ["code", "title", "kind", "position"]
     list_filter = ["kind"]
     search_fields = ["code", "title", "description"]
     inlines = [ClauseTextInline]
+    revert_related = ["texts"]
 
 
 class RelationInline(AutocompleteMixin, LockedInline, admin.TabularInline):
@@ -408,6 +383,27 @@ class ClaimAdmin(AutocompleteMixin, CuratedAdmin):
         return changed
 
 
+class RelationForm(OptimisticLockForm):
+    """A relation on its own. One between two published claims is public: only a reviewer's
+    form may make one (a curator's change to one that is already public is reviewed)."""
+
+    can_publish = False
+
+    def clean(self):
+        cleaned = super().clean()
+        ends = [cleaned.get("from_claim"), cleaned.get("to_claim")]
+        if self.can_publish or not all(c and c.status == Claim.Status.PUBLISHED for c in ends):
+            return cleaned
+        stored = ClaimRelation.objects.published().filter(pk=self.instance.pk or 0)
+        if not stored.exists():
+            raise ValidationError(
+                f"Claims #{ends[0].pk} and #{ends[1].pk} are published: relate them in claim "
+                f"#{ends[0].pk}'s own form, where a reviewer accepts the change before the "
+                "site shows it."
+            )
+        return cleaned
+
+
 @admin.register(ClaimRelation)
 class ClaimRelationAdmin(AutocompleteMixin, CuratedAdmin):
     list_display = ["__str__", "kind", "from_claim", "to_claim"]
@@ -415,10 +411,22 @@ class ClaimRelationAdmin(AutocompleteMixin, CuratedAdmin):
     search_fields = ["from_claim__summary", "to_claim__summary", "note"]
     autocomplete_fields = ["from_claim", "to_claim"]
     list_select_related = ["from_claim", "to_claim"]
+    form = RelationForm
+    # A relation between two published claims is public: a curator's change waits for a
+    # reviewer, as it does in the claim's form.
+    reviewed = True
+
+    def is_published(self, obj):
+        return ClaimRelation.objects.published().filter(pk=obj.pk).exists()
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.can_publish = is_reviewer(request.user)
+        return form
 
 
 @admin.register(KeyFigure)
-class KeyFigureAdmin(AutocompleteMixin, admin.ModelAdmin):
+class KeyFigureAdmin(AutocompleteMixin, CuratedAdmin):
     list_display = ["position", "value", "label", "claim"]
     list_display_links = ["value"]
     autocomplete_fields = ["claim"]

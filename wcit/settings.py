@@ -208,6 +208,9 @@ CACHE_PAUSE = 5
 
 def redis_cache(url, prefix):
     """The cache settings of a Redis at ``url``, its keys under ``prefix``."""
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
     return {
         "BACKEND": "wcit.breaker.RedisCache",
         "LOCATION": url,
@@ -216,6 +219,10 @@ def redis_cache(url, prefix):
         "OPTIONS": {
             "socket_connect_timeout": CACHE_TIMEOUT,
             "socket_timeout": CACHE_TIMEOUT,
+            # One try: a failed call opens the breaker, which is the retry (redis-py's own
+            # Redis() retries 10 times with backoff; said here, not left to its defaults).
+            "retry": Retry(NoBackoff(), 0),
+            "health_check_interval": 0,
             "pause": CACHE_PAUSE,
         },
     }

@@ -28,14 +28,18 @@ from .changes import changes_view
 from .history import ensure_baseline, mark_as_baseline
 from .locking import OptimisticLockForm
 from .review import review_view
+from .revisions import is_reviewer
+from .widgets import AutocompleteMixin
 
 __all__ = [
+    "AutocompleteMixin",
     "CuratedAdmin",
     "LockedInline",
     "LockedRowsMixin",
     "OptimisticLockForm",
     "changes_view",
     "ensure_baseline",
+    "is_reviewer",
     "mark_as_baseline",
     "review_view",
 ]

@@ -80,6 +80,10 @@ def decide(request):
         if revision is None:
             messages.warning(request, f"Revision #{pk} is no longer waiting for review.")
             return back
+        model_admin = admin.site._registry[revision.model]
+        # Deciding is changing the record: a reviewer who may not change it may not decide.
+        if not model_admin.has_change_permission(request):
+            raise PermissionDenied
         if action == "send_back":
             note = request.POST.get("note", "").strip()
             if not note:
@@ -90,7 +94,7 @@ def decide(request):
                 request, f"Sent back to its curator: “{revision.object_label}” is unchanged."
             )
             return back
-        problems = accept(admin.site._registry[revision.model], request, revision)
+        problems = accept(model_admin, request, revision)
     if problems:
         messages.error(request, f"Not accepted: {' '.join(problems)}")
     else:

@@ -80,6 +80,7 @@ class Country(Keyed):
     )
 
     objects = CountryQuerySet.as_manager()
+    history = HistoricalRecords()
     url_name = "country-detail"
     # The statuses the map, the list, the filter and the badges show, in the legend's order.
     MAP_STATUSES = [
@@ -340,6 +341,7 @@ class Source(Keyed):
     )
 
     objects = SourceManager.from_queryset(SourceQuerySet)()
+    history = HistoricalRecords(excluded_fields=["search_document"])
     url_name = "source-detail"
 
     class Meta:
@@ -444,6 +446,7 @@ class Clause(Keyed):
     )
 
     objects = ClauseQuerySet.as_manager()
+    history = HistoricalRecords()
     key_field = "code"
     url_name = "clause-detail"
 
@@ -482,6 +485,8 @@ class ClauseText(Passage):
     note = models.TextField(
         blank=True, help_text="How this version differs from the others, or why it is partial."
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["clause__position", "-verbatim", "id"]

@@ -168,6 +168,7 @@ class KeyFigure(models.Model):
     )
 
     objects = KeyFigureQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["position"]
