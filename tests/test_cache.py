@@ -141,7 +141,7 @@ def test_conditional_request_gets_304_until_the_data_changes(client, url):
 
 def page_key(url):
     digest = page_cache._digest(f"http://testserver{url} gzip=False")
-    return f"page:{page_cache.data_version()}:{digest}"
+    return f"page:{page_cache.data_version()}:en:{digest}"
 
 
 def test_pages_are_compressed_once_and_stored_per_encoding(client):

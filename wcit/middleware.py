@@ -14,6 +14,8 @@
   answers 503 with Retry-After, in the site's layout, logged in one line
   (``wcit.unavailable``).
 - ``HtmlGZipMiddleware``: pages compressed for clients that take gzip.
+- ``LocaleMiddleware``: the language of the URL's prefix (English unprefixed).
+- ``FirstVisitLanguageMiddleware``: ``/`` goes to the reader's language, once.
 """
 
 import sys
@@ -22,12 +24,16 @@ from django.conf import settings
 from django.http import (
     HttpResponseNotAllowed,
     HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
     HttpResponseServerError,
 )
+from django.middleware import locale
 from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, resolve, reverse
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 from .problems import InvalidParameters, data_response, for_programs
 from .unavailable import DATABASE_ERRORS, database_unavailable, render_503
@@ -93,7 +99,10 @@ def _bad_request(request, problems):
     )
     # "Start again" must not echo a hostile path back into the page.
     return data_response(request.path_info, invalid) or render(
-        request, "400.html", {"problems": invalid.problems, "restart_url": "/"}, status=400
+        request,
+        "400.html",
+        {"problems": invalid.problems, "restart_url": "/", "localized": False},
+        status=400,
     )
 
 
@@ -218,3 +227,38 @@ class HtmlGZipMiddleware(GZipMiddleware):
         if not response.get("Content-Type", "").startswith("text/html"):
             return response
         return super().process_response(request, response)
+
+
+class LocaleMiddleware(locale.LocaleMiddleware):
+    """Django's: the language of the URL's prefix, English where there is none.
+
+    An unprefixed page is English whatever the request says, so unlike Django's it does not
+    say it varies on Accept-Language (a shared cache would keep a copy per header for
+    nothing); only ``/`` does (``FirstVisitLanguageMiddleware``).
+    """
+
+    def process_response(self, request, response):
+        response.headers.setdefault("Content-Language", translation.get_language())
+        return response
+
+
+class FirstVisitLanguageMiddleware:
+    """``/`` redirects to the home page in the reader's language: the one the switcher's
+    cookie names, else the first of Accept-Language the site speaks. Only ``/``: every other
+    address names its language, and keeps it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info != "/" or request.method not in SAFE_METHODS:
+            return self.get_response(request)
+        # The cookie first, then Accept-Language, then English (Django's order).
+        chosen = translation.get_language_from_request(request)
+        if chosen == settings.LANGUAGE_CODE:
+            response = self.get_response(request)
+        else:
+            with translation.override(chosen):
+                response = HttpResponseRedirect(reverse("home"))
+        patch_vary_headers(response, ("Accept-Language", "Cookie"))
+        return response

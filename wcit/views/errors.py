@@ -20,7 +20,8 @@ def bad_request(request, exception=None, restart_url=None):
     response = data_response(request.path_info, exception)
     if response:
         return response
-    context = {"problems": exception.problems, "restart_url": restart_url}
+    # An error page has no version in each language to offer (hreflang): only their homes.
+    context = {"problems": exception.problems, "restart_url": restart_url, "localized": False}
     try:
         request.get_host()
     except DisallowedHost:
@@ -33,4 +34,4 @@ def bad_request(request, exception=None, restart_url=None):
 
 
 def page_not_found(request, exception=None):
-    return render(request, "404.html", status=404)
+    return render(request, "404.html", {"localized": False}, status=404)
