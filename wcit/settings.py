@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # The curated labels' translations (wcit/translation.py): fields beside each label.
+    "modeltranslation",
     "django_countries",
     "django_filters",
     "simple_history",
@@ -262,6 +264,10 @@ FORMAT_MODULE_PATH = ["wcit.formats"]
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 LANGUAGE_COOKIE_SECURE = not DEBUG
+# Curated labels in every language (django-modeltranslation): title_en, title_fr, ... beside
+# each field registered in wcit/translation.py. An empty translation shows the English one.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
