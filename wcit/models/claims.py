@@ -8,6 +8,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .base import BASELINE_REASON, Passage
@@ -441,8 +442,8 @@ class ClaimRelation(models.Model):
     """A typed link between claims that answer each other."""
 
     class Kind(models.TextChoices):
-        SUPPORTS = "supports", "supports"
-        REBUTS = "rebuts", "rebuts"
+        SUPPORTS = "supports", _("supports")
+        REBUTS = "rebuts", _("rebuts")
 
     from_claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="relations_out")
     to_claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="relations_in")

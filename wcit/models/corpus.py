@@ -11,6 +11,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
@@ -191,9 +192,9 @@ class Speaker(Keyed):
     """Who asserts a claim: a person, a delegation or an organisation."""
 
     class Kind(models.TextChoices):
-        PERSON = "person", "Person"
-        DELEGATION = "delegation", "Delegation"
-        ORGANISATION = "organisation", "Organisation"
+        PERSON = "person", _("Person")
+        DELEGATION = "delegation", _("Delegation")
+        ORGANISATION = "organisation", _("Organisation")
 
     slug = models.SlugField(
         max_length=100, unique=True, help_text="Short stable key used in URLs, e.g. “terry-kramer”."
@@ -276,11 +277,11 @@ class Source(Keyed):
     """A document of the corpus; each comment of a thread is a Source of its own."""
 
     class Kind(models.TextChoices):
-        NEWS = "news", "News"
-        OPINION = "opinion", "Opinion"
-        BLOG_POST = "blog_post", "Blog post"
-        COMMENT = "comment", "Comment"
-        OFFICIAL_STATEMENT = "official_statement", "Official statement"
+        NEWS = "news", _("News")
+        OPINION = "opinion", _("Opinion")
+        BLOG_POST = "blog_post", _("Blog post")
+        COMMENT = "comment", _("Comment")
+        OFFICIAL_STATEMENT = "official_statement", _("Official statement")
 
     slug = models.SlugField(
         max_length=100, unique=True, help_text="Short stable key used in URLs and fixtures."
@@ -424,9 +425,9 @@ class Clause(Keyed):
     """A contested text of the revised ITRs or of the conference's resolutions."""
 
     class Kind(models.TextChoices):
-        PREAMBLE = "preamble", "Preamble"
-        ARTICLE = "article", "Treaty article"
-        RESOLUTION = "resolution", "Non-binding resolution"
+        PREAMBLE = "preamble", _("Preamble")
+        ARTICLE = "article", _("Treaty article")
+        RESOLUTION = "resolution", _("Non-binding resolution")
 
     code = models.SlugField(
         max_length=40,

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .claims import Claim
@@ -64,9 +65,9 @@ class ClaimEvent(models.Model):
     """When something a claim describes happened, as its source states it: never guessed."""
 
     class Precision(models.TextChoices):
-        DAY = "day", "Day"
-        MONTH = "month", "Month"
-        YEAR = "year", "Year"
+        DAY = "day", _("Day")
+        MONTH = "month", _("Month")
+        YEAR = "year", _("Year")
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="events")
     happened = models.DateField(
@@ -138,9 +139,9 @@ class KeyFigure(models.Model):
     """A figure on the overview page, cited from the claim whose passage states it."""
 
     class Topic(models.TextChoices):
-        SIGNATURES = "signatures", "Who signed"
-        VOTES = "votes", "Votes"
-        CONFERENCE = "conference", "The conference"
+        SIGNATURES = "signatures", _("Who signed")
+        VOTES = "votes", _("Votes")
+        CONFERENCE = "conference", _("The conference")
 
     value = models.CharField(
         max_length=40,
