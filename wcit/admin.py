@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils.text import Truncator
 from django_countries import countries
+from modeltranslation.admin import TranslationAdmin, TranslationInlineModelAdmin
 
 from .curation import (
     CuratedAdmin,
@@ -98,7 +99,7 @@ class CountryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Speaker)
-class SpeakerAdmin(AutocompleteMixin, CuratedAdmin):
+class SpeakerAdmin(AutocompleteMixin, TranslationAdmin, CuratedAdmin):
     # Every speaker is public: a curator's change waits for a reviewer.
     reviewed = True
     list_display = ["name", "kind", "role", "country", "delegation"]
@@ -209,7 +210,7 @@ class SourceAdmin(AutocompleteMixin, LockedRowsMixin, admin.ModelAdmin):
 
 
 @admin.register(Clause)
-class ClauseAdmin(admin.ModelAdmin):
+class ClauseAdmin(TranslationAdmin):
     list_display = ["code", "title", "kind", "position"]
     list_filter = ["kind"]
     search_fields = ["code", "title", "description"]
@@ -266,7 +267,7 @@ class ClaimForm(OptimisticLockForm):
         return cleaned
 
 
-class EventInline(LockedInline, admin.TabularInline):
+class EventInline(TranslationInlineModelAdmin, LockedInline, admin.TabularInline):
     model = ClaimEvent
     fields = ["happened", "precision", "what", "occasion", "evidence", "note"]
     extra = 0
@@ -418,7 +419,7 @@ class ClaimRelationAdmin(AutocompleteMixin, CuratedAdmin):
 
 
 @admin.register(KeyFigure)
-class KeyFigureAdmin(AutocompleteMixin, admin.ModelAdmin):
+class KeyFigureAdmin(AutocompleteMixin, TranslationAdmin):
     list_display = ["position", "value", "label", "claim"]
     list_display_links = ["value"]
     autocomplete_fields = ["claim"]
@@ -452,7 +453,7 @@ class PositionFormSet(forms.BaseInlineFormSet):
                 sides[claim.pk] = form.cleaned_data.get("label", "")
 
 
-class PositionInline(LockedInline, admin.StackedInline):
+class PositionInline(TranslationInlineModelAdmin, LockedInline, admin.StackedInline):
     model = Position
     formset = PositionFormSet
     fields = [("key", "order"), "label", "claims"]
@@ -462,7 +463,7 @@ class PositionInline(LockedInline, admin.StackedInline):
 
 
 @admin.register(Dispute)
-class DisputeAdmin(CuratedAdmin):
+class DisputeAdmin(TranslationAdmin, CuratedAdmin):
     # Every dispute is public: a curator's change (question, summary, sides) waits for a
     # reviewer.
     reviewed = True

@@ -58,6 +58,9 @@ if not DEBUG and not ALLOWED_HOSTS:
     )
 
 INSTALLED_APPS = [
+    # The curated labels' translations (wcit/translation.py): fields beside each label. Before
+    # the admin, so that the translations are registered when the admin's classes are built.
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -65,8 +68,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
-    # The curated labels' translations (wcit/translation.py): fields beside each label.
-    "modeltranslation",
     "django_countries",
     "django_filters",
     "simple_history",
