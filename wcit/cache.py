@@ -142,7 +142,9 @@ def per_version(compute, *args):
     """
     if not settings.SHARED_CACHE:
         return compute(*args)
-    parts = repr([_name(compute), *(key_part(part) for part in _bound(compute, args))])
+    # The language too: what is computed may hold words of the interface or curated labels.
+    language = get_language()
+    parts = repr([language, _name(compute), *(key_part(part) for part in _bound(compute, args))])
     key = f"v:{data_version()}:{_digest(parts)}"
     value = cache.get(key)
     if value is None:

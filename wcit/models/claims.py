@@ -294,13 +294,13 @@ class Claim(Passage):
     ]
     # The filter value that selects claims without a stance, and how pages name them.
     NO_STANCE = "none"
-    NO_STANCE_LABEL = "No stance"
+    NO_STANCE_LABEL = _("No stance")
     # What a stance means, in words, beside a clause's commentary.
     STANCE_MEANINGS = {
-        "for": "The speaker supports the text, or the treaty with it in.",
-        "against": "The speaker opposes the text, or the treaty because of it.",
-        "neutral": "The speaker reports or weighs the text without taking a side.",
-        NO_STANCE: "The passage is about the text but says nothing for or against it.",
+        "for": _("The speaker supports the text, or the treaty with it in."),
+        "against": _("The speaker opposes the text, or the treaty because of it."),
+        "neutral": _("The speaker reports or weighs the text without taking a side."),
+        NO_STANCE: _("The passage is about the text but says nothing for or against it."),
     }
     search_document = models.GeneratedField(
         expression=ClaimDocument(),

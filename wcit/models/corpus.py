@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
@@ -88,8 +89,8 @@ class Country(Keyed):
         (SignatureStatus.NOT_SIGNED.value, SignatureStatus.NOT_SIGNED.label),
         (SignatureStatus.WALKED_OUT.value, SignatureStatus.WALKED_OUT.label),
         (SignatureStatus.UNDECIDED.value, SignatureStatus.UNDECIDED.label),
-        ("disputed", "Sources disagree"),
-        ("named", "Named, no status reported"),
+        ("disputed", _("Sources disagree")),
+        ("named", _("Named, no status reported")),
     ]
     # The statuses that say a country refused to sign: it did not, or it walked out.
     REFUSALS = (SignatureStatus.NOT_SIGNED.value, SignatureStatus.WALKED_OUT.value)
@@ -460,7 +461,11 @@ class Clause(Keyed):
 
     # A narrow heading shortens the code: these words to their abbreviation, a number as it
     # is ("5a" -> "5A", "article-1" -> "Art. 1"), other words to initials ("human-rights" -> "HR").
-    SHORT_WORDS = {"article": "Art.", "preamble": "Pre.", "resolution": "Res."}
+    SHORT_WORDS = {
+        "article": pgettext_lazy("short for Article", "Art."),
+        "preamble": pgettext_lazy("short for Preamble", "Pre."),
+        "resolution": pgettext_lazy("short for Resolution", "Res."),
+    }
 
     @property
     def short_title(self):
@@ -468,7 +473,7 @@ class Clause(Keyed):
         first, *rest = self.code.split("-")
         numbers = " ".join(word.upper() for word in rest if len(word) <= 3)
         initials = "".join(word[0].upper() for word in rest if len(word) > 3)
-        parts = (self.SHORT_WORDS.get(first, first.upper()), numbers, initials)
+        parts = (str(self.SHORT_WORDS.get(first, first.upper())), numbers, initials)
         return " ".join(part for part in parts if part)
 
 

@@ -6,9 +6,12 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 from simple_history.models import HistoricalRecords
 
+from .chronology import DATE_FORMATS
 from .claims import Claim
 
 # The occasion of the events that date the end of the conference.
@@ -35,8 +38,8 @@ class Closing:
     def words(self):
         """ "13 December 2012 (CDT; Mueller) or 14 December 2012 (WSWS)", naming each source
         by its author, else its outlet, else its title."""
-        return " or ".join(
-            f"{day.day} {day:%B %Y} ({'; '.join(source.credited_to for source in sources)})"
+        return pgettext("before the last item of a list", " or ").join(
+            f"{date_format(day, 'j F Y')} ({'; '.join(source.credited_to for source in sources)})"
             for day, sources in self.dates
         )
 
@@ -111,8 +114,7 @@ class ClaimEvent(models.Model):
 
     @property
     def display_date(self):
-        formats = {"day": "%-d %b %Y", "month": "%B %Y", "year": "%Y"}
-        return self.happened.strftime(formats[self.precision])
+        return date_format(self.happened, DATE_FORMATS[self.precision])
 
     def clean(self):
         super().clean()

@@ -4,6 +4,7 @@ from django.core.exceptions import DisallowedHost
 from django.http import HttpResponseBadRequest
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils.translation import gettext
 
 from ..problems import InvalidParameters, data_response
 
@@ -12,10 +13,13 @@ def bad_request(request, exception=None, restart_url=None):
     """The 400 page, naming each bad parameter and its allowed values; ``restart_url`` is
     where to start again (by default the page without its query)."""
     if isinstance(exception, DisallowedHost):
-        problem = {"parameter": "Host", "message": "This site does not answer to that name."}
+        problem = {
+            "parameter": "Host",
+            "message": gettext("This site does not answer to that name."),
+        }
         exception = InvalidParameters([problem])
     elif not isinstance(exception, InvalidParameters):
-        message = str(exception) if exception else "Bad request."
+        message = str(exception) if exception else gettext("Bad request.")
         exception = InvalidParameters([{"parameter": "request", "message": message}])
     response = data_response(request.path_info, exception)
     if response:
