@@ -269,7 +269,7 @@ def test_reviewer_opens_and_saves_a_dispute(reviewer_client):
     page = reviewer_client.get(url)
     assert page.status_code == 200
     data = form_data(page.content, "dispute_form")
-    data["summary"] = "A reviewer's summary."
+    data["summary_en"] = "A reviewer's summary."
     assert reviewer_client.post(url, data).status_code == 302
     dispute.refresh_from_db()
     assert dispute.summary == "A reviewer's summary."

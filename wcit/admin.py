@@ -8,6 +8,7 @@ outdated form is refused, and a revert restores relations too (``curation``).
 """
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
@@ -18,7 +19,9 @@ from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils.text import Truncator
 from django_countries import countries
-from modeltranslation.admin import TranslationAdmin, TranslationInlineModelAdmin
+from modeltranslation.admin import TranslationAdmin as BaseTranslationAdmin
+from modeltranslation.admin import TranslationInlineModelAdmin as BaseTranslationInline
+from modeltranslation.fields import TranslationField
 
 from .curation import (
     CuratedAdmin,
@@ -41,6 +44,28 @@ from .models import (
     Speaker,
     Statement,
 )
+
+
+class UntranslatedIsNull:
+    """An empty translation of a curated label is saved as null, as the fixtures hold it:
+    not translated yet, so the page shows the English. Django's text fields would save ""
+    instead, writing into every empty language on each save (and the review queue would list
+    each as a change). English keeps Django's way."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        translation = isinstance(db_field, TranslationField)
+        if translation and db_field.language != settings.LANGUAGE_CODE and field is not None:
+            field.empty_value = None
+        return field
+
+
+class TranslationAdmin(UntranslatedIsNull, BaseTranslationAdmin):
+    """The admin of a model with curated labels: a field per language (modeltranslation)."""
+
+
+class TranslationInlineModelAdmin(UntranslatedIsNull, BaseTranslationInline):
+    """The same for an inline's curated labels."""
 
 
 class LabelledAutocompleteSelect(AutocompleteSelect):
