@@ -229,6 +229,18 @@ def test_values_kept_per_version_are_keyed_by_their_query(settings):
     assert page_cache.per_version(facts.group_ids, "stance", 3) == facts.group_ids("stance", 3)
 
 
+def test_values_kept_per_version_are_kept_per_language():
+    """What is kept (the map, the timeline, the matrix) holds interface words and curated
+    labels: one language's is never served to another language's reader."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        english = page_cache.per_version(translation.get_language)
+    with translation.override("fr"):
+        french = page_cache.per_version(translation.get_language)
+    assert (english, french) == ("en", "fr")
+
+
 def test_a_value_kept_per_version_must_be_named_by_its_function():
     with pytest.raises(TypeError, match="no name of its own"):
         page_cache.per_version(lambda: 1)

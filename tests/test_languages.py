@@ -186,3 +186,31 @@ def test_the_cache_keys_on_the_language_itself(client, monkeypatch):
     client.get("/fr/countries/se/")
     keys = [key for key in cache._cache if ":page:" in key]  # LocMemCache's own store
     assert keys and all(":fr:" in key for key in keys)
+
+
+# The pages the interface's marked strings reach beyond PAGES: pictures, lists, comparisons,
+# feeds, the 400 page. Each renders in every language (lazy labels, plural forms, dates).
+MORE_PAGES = [
+    ("/countries/", 200),
+    ("/countries/by-clause/", 200),
+    ("/countries/compare/?c=se&c=us&c=ru", 200),
+    ("/disputes/what-made-the-conference-break-up/", 200),
+    ("/speakers/", 200),
+    ("/speakers/cdt/", 200),
+    ("/clauses/", 200),
+    ("/download/", 200),
+    ("/claims/7/embed/", 200),
+    ("/claims/feed/?country=se", 200),
+    ("/countries/se/feed/", 200),
+    ("/claims/?kind=nonsense", 400),
+    ("/countries/compare/?c=se", 400),
+]
+
+
+@pytest.mark.parametrize("prefix, lang, direction", VERSIONS)
+@pytest.mark.parametrize("page, status", MORE_PAGES)
+def test_the_marked_pages_render_in_every_language(client, page, status, prefix, lang, direction):
+    response = client.get(prefix + page)
+    assert response.status_code == status
+    if response["Content-Type"].startswith("text/html"):
+        assert html(response).html["lang"] == lang
