@@ -11,7 +11,7 @@ export DJANGO_DEBUG ?= 1
 WEB_CONCURRENCY ?= 2
 BIND ?= 127.0.0.1:8000
 
-.PHONY: install run serve test lint format fixtures export check-corpus corpus-report migrations-check bench bench-http bench-faults
+.PHONY: install catalogs messages run serve test lint format fixtures export check-corpus corpus-report migrations-check bench bench-http bench-faults
 
 $(INSTALLED): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "wcit needs Python 3.11 or newer (found " + sys.version.split()[0] + ")")'
@@ -20,7 +20,17 @@ $(INSTALLED): pyproject.toml
 	$(PY) -m pip install --quiet -e ".[dev]"
 	touch $(INSTALLED)
 
-install: $(INSTALLED)
+## The environment, then the translation catalogs compiled (pure Python: no gettext needed).
+install: $(INSTALLED) catalogs
+
+catalogs: $(INSTALLED)
+	$(PY) manage.py compile_catalogs --verbosity 0
+
+## Gather the marked strings into locale/<lang>/LC_MESSAGES/django.po (needs gettext's xgettext).
+messages: install
+	$(PY) manage.py makemessages --no-obsolete --ignore=.venv --ignore=bench --ignore=tests \
+		-l ar -l es -l fr -l ru -l zh_Hans
+	$(PY) manage.py compile_catalogs --plural-slots
 
 ## Set up and serve the site on SQLite (db.sqlite3), fixtures loaded into an empty database.
 ## Debug is on here only: the settings default to off.

@@ -269,7 +269,7 @@ def test_reviewer_opens_and_saves_a_dispute(reviewer_client):
     page = reviewer_client.get(url)
     assert page.status_code == 200
     data = form_data(page.content, "dispute_form")
-    data["summary"] = "A reviewer's summary."
+    data["summary_en"] = "A reviewer's summary."
     assert reviewer_client.post(url, data).status_code == 302
     dispute.refresh_from_db()
     assert dispute.summary == "A reviewer's summary."
@@ -298,3 +298,41 @@ def test_admin_login_with_a_safe_next_goes_there(client):
         {"username": "lena", "password": "curate-carefully-12", "next": target},
     )
     assert response["Location"] == target
+
+
+@pytest.fixture
+def admin_client_(client):
+    user = User.objects.create_superuser("ada", password="curate-carefully-12")
+    client.force_login(user)
+    return client
+
+
+def test_a_clause_is_edited_in_every_language(admin_client_):
+    """The admin shows each language's field of a curated label (django-modeltranslation) and
+    saves a translation beside the English."""
+    from wcit.models import Clause
+
+    clause = Clause.objects.order_by("position").first()
+    url = reverse("admin:wcit_clause_change", args=[clause.pk])
+    page = BeautifulSoup(admin_client_.get(url).content, "html.parser")
+    form = page.find("form", id="clause_form")
+    assert form.find(attrs={"name": "title_fr"}) is not None
+    assert form.find(attrs={"name": "description_zh_hans"}) is not None
+    data = {}
+    for field in form.find_all(["input", "textarea", "select"]):
+        name = field.get("name")
+        if not name or field.get("type") in ("submit", "checkbox"):
+            continue
+        if field.name == "textarea":
+            data[name] = field.text.lstrip("\n")
+        elif field.name == "select":
+            chosen = field.find("option", selected=True)
+            data[name] = chosen["value"] if chosen else ""
+        else:
+            data[name] = field.get("value", "")
+    data["title_fr"] = "Article 5A : sécurité des réseaux"
+    response = admin_client_.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    clause.refresh_from_db()
+    assert clause.title_fr == "Article 5A : sécurité des réseaux"
+    assert clause.title_en == data["title_en"] != ""

@@ -141,7 +141,7 @@ def test_conditional_request_gets_304_until_the_data_changes(client, url):
 
 def page_key(url):
     digest = page_cache._digest(f"http://testserver{url} gzip=False")
-    return f"page:{page_cache.data_version()}:{digest}"
+    return f"page:{page_cache.data_version()}:en:{digest}"
 
 
 def test_pages_are_compressed_once_and_stored_per_encoding(client):
@@ -227,6 +227,18 @@ def test_values_kept_per_version_are_keyed_by_their_query(settings):
     groups = page_cache.per_version(facts.group_ids, "stance", 2)
     assert groups == facts.group_ids("stance", 2) != facts.group_ids("stance", 3)
     assert page_cache.per_version(facts.group_ids, "stance", 3) == facts.group_ids("stance", 3)
+
+
+def test_values_kept_per_version_are_kept_per_language():
+    """What is kept (the map, the timeline, the matrix) holds interface words and curated
+    labels: one language's is never served to another language's reader."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        english = page_cache.per_version(translation.get_language)
+    with translation.override("fr"):
+        french = page_cache.per_version(translation.get_language)
+    assert (english, french) == ("en", "fr")
 
 
 def test_a_value_kept_per_version_must_be_named_by_its_function():

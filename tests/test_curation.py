@@ -150,7 +150,8 @@ def test_speaker_relation_and_dispute_forms_are_locked_too(model):
     first, second = login("rex", "reviewer"), login("rhea", "reviewer")
     _, first_data = open_change_form(first, obj, model)
     _, second_data = open_change_form(second, obj, model)
-    field = {"speaker": "name", "claimrelation": "note", "dispute": "summary"}[model]
+    # A dispute's summary is a curated label: its English field (one per language).
+    field = {"speaker": "name", "claimrelation": "note", "dispute": "summary_en"}[model]
     first_data[field] = "First."
     second_data[field] = "Second."
     url = reverse(f"admin:wcit_{model}_change", args=[obj.pk])
@@ -392,7 +393,7 @@ def test_claim_events_have_history_and_a_revert_restores_them(admin_client):
     row = next(
         k[: -len("-id")] for k, v in data.items() if k.endswith("-id") and v == str(event.pk)
     )
-    data[f"{row}-what"] = "Something else happened"
+    data[f"{row}-what_en"] = "Something else happened"
     url = reverse("admin:wcit_claim_change", args=[claim.pk])
     response = admin_client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:3000]
@@ -505,8 +506,8 @@ def test_revert_restores_a_disputes_positions_and_their_claims(admin_client):
         for position in dispute.positions.all()
     }
     _, data = open_change_form(admin_client, dispute, "dispute")
-    data["summary"] = "Edited."
-    data["positions-0-label"] = "Relabelled."
+    data["summary_en"] = "Edited."
+    data["positions-0-label_en"] = "Relabelled."
     data["positions-0-claims"] = data["positions-0-claims"][:1]
     url = reverse("admin:wcit_dispute_change", args=[dispute.pk])
     response = admin_client.post(url, data)

@@ -260,9 +260,10 @@ def curator_client(client):
 
 def dispute_form(first, second, **overrides):
     return {
-        "question": "Did the conference end on a Friday?",
+        # The English of each curated label: the admin has a field per language (question_fr, ...).
+        "question_en": "Did the conference end on a Friday?",
         "slug": "did-the-conference-end-on-a-friday",
-        "summary": "The sources date the break-up differently.",
+        "summary_en": "The sources date the break-up differently.",
         "position": "99",
         "common_ground": [],
         "positions-TOTAL_FORMS": "2",
@@ -271,11 +272,11 @@ def dispute_form(first, second, **overrides):
         "positions-MAX_NUM_FORMS": "1000",
         "positions-0-key": "yes",
         "positions-0-order": "1",
-        "positions-0-label": "Yes",
+        "positions-0-label_en": "Yes",
         "positions-0-claims": first,
         "positions-1-key": "no",
         "positions-1-order": "2",
-        "positions-1-label": "No",
+        "positions-1-label_en": "No",
         "positions-1-claims": second,
         **overrides,
     }

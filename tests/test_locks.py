@@ -32,9 +32,10 @@ def save(client, obj, model, data):
 # (get the record, admin model name, the field one changes, the field the other changes)
 RECORDS = {
     "source": (lambda: Source.objects.get(slug="wsws-us-walks-out-of-wcit"), "notes", "title"),
-    "clause": (lambda: Clause.objects.get(code="5a"), "description", "title"),
+    # Curated labels are kept per language (modeltranslation): the form edits the English.
+    "clause": (lambda: Clause.objects.get(code="5a"), "description_en", "title_en"),
     "country": (lambda: Country.objects.get(code="SE"), "notes", None),
-    "keyfigure": (lambda: KeyFigure.objects.order_by("position").first(), "label", None),
+    "keyfigure": (lambda: KeyFigure.objects.order_by("position").first(), "label_en", None),
     "statement": (lambda: Statement.objects.get(), "notes", "title"),
 }
 
@@ -92,7 +93,7 @@ def test_a_clause_form_opened_before_its_text_was_saved_does_not_undo_it():
     bob_data[f"{row}-note"] = "Bob's note on this version."
     assert save(bob, clause, "clause", bob_data).status_code == 302
 
-    ada_data["description"] = "Ada's description."
+    ada_data["description_en"] = "Ada's description."
     response = save(ada, clause, "clause", ada_data)
     assert response.status_code == 200
     clause.refresh_from_db()

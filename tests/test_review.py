@@ -40,7 +40,8 @@ CASES = {
     "dispute question": (
         lambda: Dispute.objects.get(slug="did-the-final-text-mention-the-internet"),
         "dispute",
-        "question",
+        # A curated label: its English field (modeltranslation's; the admin has one per language).
+        "question_en",
         lambda obj: [f"/disputes/{obj.slug}/", f"/api/disputes/{obj.slug}/"],
     ),
     "speaker name": (
@@ -121,7 +122,7 @@ def test_a_curators_change_to_published_content_waits_for_a_reviewer(client, cas
         )
         for tr in entry.select("tbody tr")
     }
-    assert rows == {field.capitalize(): (published, NEW)}
+    assert rows == {str(obj._meta.get_field(field).verbose_name).capitalize(): (published, NEW)}
 
     page = decide(reviewer, revision, "accept")
     assert revision.status == Revision.Status.ACCEPTED
@@ -271,12 +272,12 @@ def test_a_disputes_sides_are_reviewed_too(client):
     row = next(
         k[: -len("-id")] for k, v in data.items() if k.endswith("-id") and v == str(position.pk)
     )
-    data[f"{row}-label"] = "A side, reworded."
+    data[f"{row}-label_en"] = "A side, reworded."
     url = reverse("admin:wcit_dispute_change", args=[dispute.pk])
     assert curator.post(url, data).status_code == 302
     revision = Revision.objects.pending().get()
     assert revision.changes == [
-        [f"Position “{position.label}”: label", position.label, "A side, reworded."]
+        [f"Position “{position.label}”: label [en]", position.label, "A side, reworded."]
     ]
     assert "A side, reworded." not in public_text(client, dispute.get_absolute_url())
 

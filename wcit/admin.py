@@ -24,6 +24,8 @@ from .curation import (
     CuratedAdmin,
     LockedInline,
     OptimisticLockForm,
+    TranslationAdmin,
+    TranslationInlineModelAdmin,
     ensure_baseline,
     is_reviewer,
 )
@@ -70,7 +72,7 @@ class CountryAdmin(CuratedAdmin):
 
 
 @admin.register(Speaker)
-class SpeakerAdmin(AutocompleteMixin, CuratedAdmin):
+class SpeakerAdmin(AutocompleteMixin, TranslationAdmin, CuratedAdmin):
     # Every speaker is public: a curator's change waits for a reviewer.
     reviewed = True
     list_display = ["name", "kind", "role", "country", "delegation"]
@@ -183,7 +185,7 @@ class SourceAdmin(AutocompleteMixin, CuratedAdmin):
 
 
 @admin.register(Clause)
-class ClauseAdmin(CuratedAdmin):
+class ClauseAdmin(TranslationAdmin, CuratedAdmin):
     list_display = ["code", "title", "kind", "position"]
     list_filter = ["kind"]
     search_fields = ["code", "title", "description"]
@@ -241,7 +243,7 @@ class ClaimForm(OptimisticLockForm):
         return cleaned
 
 
-class EventInline(LockedInline, admin.TabularInline):
+class EventInline(TranslationInlineModelAdmin, LockedInline, admin.TabularInline):
     model = ClaimEvent
     fields = ["happened", "precision", "what", "occasion", "evidence", "note"]
     extra = 0
@@ -426,7 +428,7 @@ class ClaimRelationAdmin(AutocompleteMixin, CuratedAdmin):
 
 
 @admin.register(KeyFigure)
-class KeyFigureAdmin(AutocompleteMixin, CuratedAdmin):
+class KeyFigureAdmin(AutocompleteMixin, TranslationAdmin, CuratedAdmin):
     list_display = ["position", "value", "label", "claim"]
     list_display_links = ["value"]
     autocomplete_fields = ["claim"]
@@ -460,7 +462,7 @@ class PositionFormSet(forms.BaseInlineFormSet):
                 sides[claim.pk] = form.cleaned_data.get("label", "")
 
 
-class PositionInline(LockedInline, admin.StackedInline):
+class PositionInline(TranslationInlineModelAdmin, LockedInline, admin.StackedInline):
     model = Position
     formset = PositionFormSet
     fields = [("key", "order"), "label", "claims"]
@@ -470,7 +472,7 @@ class PositionInline(LockedInline, admin.StackedInline):
 
 
 @admin.register(Dispute)
-class DisputeAdmin(CuratedAdmin):
+class DisputeAdmin(TranslationAdmin, CuratedAdmin):
     # Every dispute is public: a curator's change (question, summary, sides) waits for a
     # reviewer.
     reviewed = True

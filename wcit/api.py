@@ -158,7 +158,7 @@ def query_schema(filterset_class=None):
             )
         elif getattr(each, "pattern", None):
             extra["pattern"] = f"^(?:{each.pattern})?$"  # or empty: no filter
-        description = getattr(filterset_class, "help", {}).get(name, each.label)
+        description = getattr(filterset_class, "help", {}).get(name, str(each.label))
         kind, default = (list[str], []) if several else (str, "")
         fields[name] = (kind, Field(default, description=description, **extra))
     page = Field(1, ge=1, description=f"Page of {API_PAGE_SIZE} items, from 1 to the last.")

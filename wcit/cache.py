@@ -42,6 +42,7 @@ from django.http import HttpResponse
 from django.middleware.gzip import re_accepts_gzip
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
+from django.utils.translation import get_language
 
 from .models import DataVersion
 from .unavailable import DATABASE_ERRORS, database_unavailable
@@ -163,7 +164,9 @@ def per_version(compute, *args):
     """
     if not settings.SHARED_CACHE:
         return compute(*args)
-    parts = repr([_name(compute), *(key_part(part) for part in _bound(compute, args))])
+    # The language too: what is computed may hold words of the interface or curated labels.
+    language = get_language()
+    parts = repr([language, _name(compute), *(key_part(part) for part in _bound(compute, args))])
     key = f"v:{data_version()}:{_digest(parts)}"
     value = _store().get(key)
     if value is None:
@@ -249,7 +252,7 @@ def _with_validators(response, etag, last_modified):
 
 
 class PageCacheMiddleware:
-    """Serve anonymous public GETs from the cache, keyed on (data version, URL); 304s."""
+    """Serve anonymous public GETs from the cache, keyed on (version, language, URL); 304s."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -274,7 +277,9 @@ class PageCacheMiddleware:
     def respond(self, request, version):
         """The page from the cache if stored under ``version``, else rendered and stored."""
         url, etag, last_modified = _validators(request, version)
-        key = f"page:{version}:{_digest(url)}"
+        # The language too (LocaleMiddleware, outside, set it from the URL): one language's page
+        # can never answer a reader of another, whatever addresses later map to which language.
+        key = f"page:{version}:{get_language()}:{_digest(url)}"
         store = _store()
         stored = store.get(key)
         # "local": this process's own memory, while the shared cache is away.

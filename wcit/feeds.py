@@ -19,6 +19,8 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from .filters import ClaimFilter, validated
 from .filters import query_parameters as parameters_of
@@ -38,7 +40,8 @@ class ClaimFeed(Feed):
     has no effect, a feed being newest first); a bad value is the list's 400."""
 
     feed_type = Atom1Feed
-    language = "en"
+    # None: the language of the feed's address (Django's get_language()), as its page's.
+    language = None
     # The claim list's filters, which ``wcit.middleware`` holds the feed's requests to
     # (``page`` among them: accepted, and a feed has one page).
     query_parameters, multiple_parameters = parameters_of(ClaimFilter)
@@ -66,10 +69,12 @@ class ClaimFeed(Feed):
             for row in obj.active()
             if row["name"] != "sort"
         ]
-        return f"wcit: claims, {'; '.join(chosen)}" if chosen else "wcit: the latest claims"
+        if chosen:
+            return gettext("wcit: claims, %(filters)s") % {"filters": "; ".join(chosen)}
+        return gettext("wcit: the latest claims")
 
     def subtitle(self, obj):
-        return (
+        return gettext(
             "The latest published claims about the WCIT-12 debate, each tied to the "
             "passage of its source."
         )
@@ -110,7 +115,10 @@ class ClaimFeed(Feed):
         dated = f", {date_format(source.published, 'j F Y')}" if source.published else ""
         parts = [
             format_html("<p>“{}”</p>", claim.quote),
-            format_html("<p>In {}{}.</p>", source.title, dated),
+            format_html(
+                "<p>{}</p>",
+                format_html(gettext("In {title}{date}."), title=source.title, date=dated),
+            ),
         ]
         if claim.corrections:
             parts.append(format_html("<p>{}</p>", corrected(claim)))
@@ -127,10 +135,21 @@ def corrected(claim):
     ]
     latest = date_format(claim.corrections[-1].date, "j F Y")
     if not fields:
-        return f"Changed on {latest}; the earlier version was not recorded."
+        return gettext("Changed on %(date)s; the earlier version was not recorded.") % {
+            "date": latest
+        }
     times = len(claim.corrections)
-    count = f" ({times} corrections)" if times > 1 else ""
-    return f"Corrected on {latest}{count}: {', '.join(fields)}."
+    values = {"date": latest, "times": times, "fields": ", ".join(fields)}
+    if times > 1:
+        return (
+            ngettext(
+                "Corrected on %(date)s (%(times)s correction): %(fields)s.",
+                "Corrected on %(date)s (%(times)s corrections): %(fields)s.",
+                times,
+            )
+            % values
+        )
+    return gettext("Corrected on %(date)s: %(fields)s.") % values
 
 
 class PageFeed(ClaimFeed):
@@ -139,13 +158,14 @@ class PageFeed(ClaimFeed):
     query_parameters = multiple_parameters = ()
     model = None
     key_field = "slug"
+    # The feed's title, %(name)s the page's record.
     what = ""
 
     def get_object(self, request, key):
         return get_object_or_404(self.model, **{self.key_field: key})
 
     def title(self, obj):
-        return f"wcit: {self.what} {obj}"
+        return self.what % {"name": obj}
 
     def link(self, obj):
         return obj.get_absolute_url()
@@ -156,7 +176,7 @@ class PageFeed(ClaimFeed):
 
 class CountryFeed(PageFeed):
     model = Country
-    what = "claims about"
+    what = _("wcit: claims about %(name)s")
 
     def get_object(self, request, key):
         return get_object_or_404(Country, code=Country.key_for(key).upper())
@@ -168,7 +188,7 @@ class CountryFeed(PageFeed):
 class ClauseFeed(PageFeed):
     model = Clause
     key_field = "code"
-    what = "claims about"
+    what = _("wcit: claims about %(name)s")
 
     def claims(self, clause):
         return Claim.objects.published().for_clause(clause)
@@ -176,7 +196,7 @@ class ClauseFeed(PageFeed):
 
 class DisputeFeed(PageFeed):
     model = Dispute
-    what = "claims in the dispute"
+    what = _("wcit: claims in the dispute %(name)s")
 
     def claims(self, dispute):
         """The claims on its sides and those stating its common ground, as its page."""
@@ -189,7 +209,7 @@ class DisputeFeed(PageFeed):
 
 class SpeakerFeed(PageFeed):
     model = Speaker
-    what = "claims of"
+    what = _("wcit: claims of %(name)s")
 
     def claims(self, speaker):
         return Claim.objects.published().filter(speaker=speaker)
@@ -197,7 +217,7 @@ class SpeakerFeed(PageFeed):
 
 class SourceFeed(PageFeed):
     model = Source
-    what = "claims in"
+    what = _("wcit: claims in %(name)s")
 
     def claims(self, source):
         """The claims of the text and of its replies, as its page marks them."""

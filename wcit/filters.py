@@ -9,6 +9,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.template.loader import render_to_string
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from . import search
 from .models import Claim, Clause, Country, Dispute, Position, Source, Speaker
@@ -37,7 +39,7 @@ class KeyChoiceField(forms.ModelChoiceField):
 
     iterator = ByNameIterator
     default_error_messages = {
-        "invalid_choice": "Select a valid choice. %(value)s is not one of the available choices."
+        "invalid_choice": _("Select a valid choice. %(value)s is not one of the available choices.")
     }
 
 
@@ -124,14 +126,14 @@ NO_STANCE = Claim.NO_STANCE
 # The claims' order when a reader chooses none and searches for nothing: most answered first.
 DEFAULT_ORDER = "answered"
 SORT_CHOICES = [
-    ("source", "Source, in reading order"),
-    ("date", "Date of the source"),
-    ("answered", "Most answered"),
+    ("source", _("Source, in reading order")),
+    ("date", _("Date of the source")),
+    ("answered", _("Most answered")),
 ]
 ANSWERED_CHOICES = [
-    ("rebutted", "Rebutted"),
-    ("supported", "Supported"),
-    ("any", "Rebutted or supported"),
+    ("rebutted", _("Rebutted")),
+    ("supported", _("Supported")),
+    ("any", _("Rebutted or supported")),
 ]
 
 
@@ -147,7 +149,9 @@ def validated(filterset):
         problems.append(
             {
                 "parameter": name,
-                "message": f"“{given}” is not allowed. {' '.join(errors)}",
+                "message": gettext("“%(value)s” is not allowed.") % {"value": given}
+                + " "
+                + " ".join(errors),
                 "allowed": allowed,
             }
         )
@@ -258,29 +262,31 @@ class ClaimFilter(FacetedFilterSet):
         "match with “q”.",
     }
 
-    q = django_filters.CharFilter(label="Text", method="filter_text")
-    country = CountryCodeFilter(label="Country", field_name="countries")
-    clause = KeyFilter(Clause, label="Clause", field_name="clauses")
-    source = KeyFilter(Source, label="Source")
-    speaker = KeyFilter(Speaker, label="Speaker")
-    kind = django_filters.ChoiceFilter(label="Kind", choices=Claim.Kind.choices)
+    q = django_filters.CharFilter(label=_("Text"), method="filter_text")
+    country = CountryCodeFilter(label=_("Country"), field_name="countries")
+    clause = KeyFilter(Clause, label=_("Clause"), field_name="clauses")
+    source = KeyFilter(Source, label=_("Source"))
+    speaker = KeyFilter(Speaker, label=_("Speaker"))
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Claim.Kind.choices)
     stance = django_filters.ChoiceFilter(
-        label="Stance",
+        label=_("Stance"),
         choices=[*Claim.Stance.choices, (NO_STANCE, Claim.NO_STANCE_LABEL)],
         method="filter_stance",
     )
     answered = django_filters.ChoiceFilter(
-        label="Answered", choices=ANSWERED_CHOICES, method="filter_answered"
+        label=_("Answered"), choices=ANSWERED_CHOICES, method="filter_answered"
     )
     position = PositionFilter(
-        label="Side in a dispute", choices=position_choices, method="filter_position"
+        label=_("Side in a dispute"), choices=position_choices, method="filter_position"
     )
-    passage = WholeNumberFilter(label="Same passage as claim", method="filter_passage", min_value=1)
+    passage = WholeNumberFilter(
+        label=_("Same passage as claim"), method="filter_passage", min_value=1
+    )
     sort = django_filters.ChoiceFilter(
-        label="Sort by",
+        label=_("Sort by"),
         choices=SORT_CHOICES,
         method="filter_sort",
-        empty_label="Most answered first (best match when searching)",
+        empty_label=_("Most answered first (best match when searching)"),
     )
 
     class Meta:
@@ -340,10 +346,10 @@ class DisputeFilter(FacetedFilterSet):
         "speaker": "Speaker slug.",
     }
 
-    country = CountryCodeFilter(label="Country", method="filter_claims")
-    clause = KeyFilter(Clause, label="Clause", method="filter_claims")
-    source = KeyFilter(Source, label="Source", method="filter_claims")
-    speaker = KeyFilter(Speaker, label="Speaker", method="filter_claims")
+    country = CountryCodeFilter(label=_("Country"), method="filter_claims")
+    clause = KeyFilter(Clause, label=_("Clause"), method="filter_claims")
+    source = KeyFilter(Source, label=_("Source"), method="filter_claims")
+    speaker = KeyFilter(Speaker, label=_("Speaker"), method="filter_claims")
 
     CLAIM_FIELDS = {
         "country": "countries",
@@ -369,7 +375,7 @@ class CountryFilter(FilterSet):
     }
 
     status = django_filters.MultipleChoiceFilter(
-        label="Status",
+        label=_("Status"),
         choices=Country.MAP_STATUSES,
         method="filter_status",
         widget=forms.CheckboxSelectMultiple,
@@ -384,7 +390,7 @@ class CountryFilter(FilterSet):
 
 
 class SourceFilter(FilterSet):
-    kind = django_filters.ChoiceFilter(label="Kind", choices=Source.Kind.choices)
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Source.Kind.choices)
 
     class Meta:
         model = Source
@@ -392,7 +398,7 @@ class SourceFilter(FilterSet):
 
 
 class SpeakerFilter(FilterSet):
-    kind = django_filters.ChoiceFilter(label="Kind", choices=Speaker.Kind.choices)
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Speaker.Kind.choices)
 
     class Meta:
         model = Speaker

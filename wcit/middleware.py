@@ -14,6 +14,8 @@
   answers 503 with Retry-After, in the site's layout, logged in one line
   (``wcit.unavailable``).
 - ``HtmlGZipMiddleware``: pages compressed for clients that take gzip.
+- ``LocaleMiddleware``: the language of the URL's prefix (English unprefixed).
+- ``FirstVisitLanguageMiddleware``: ``/`` goes to the reader's language, once.
 """
 
 import sys
@@ -22,12 +24,17 @@ from django.conf import settings
 from django.http import (
     HttpResponseNotAllowed,
     HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
     HttpResponseServerError,
 )
+from django.middleware import locale
 from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, resolve, reverse
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext, ngettext
 
 from .problems import InvalidParameters, data_response, for_programs
 from .unavailable import DATABASE_ERRORS, database_unavailable, render_503
@@ -51,38 +58,46 @@ def client_ip(request):
     return request.META.get("REMOTE_ADDR", "")
 
 
+def _up_to(limit):
+    """The values a length limit allows, in the reader's words."""
+    return ngettext("up to %(n)s character", "up to %(n)s characters", limit) % {"n": limit}
+
+
 def _problems(request):
     """(parameter, message, allowed) for each hostile part of the request."""
     path = request.path_info
     if "\x00" in path:
-        yield "path", "The address contains a NUL character.", []
+        yield "path", gettext("The address contains a NUL character."), []
     if len(path) > settings.MAX_PATH_LENGTH:
         yield (
             "path",
-            f"The address is longer than {settings.MAX_PATH_LENGTH} characters.",
-            [f"up to {settings.MAX_PATH_LENGTH} characters"],
+            gettext("The address is longer than %(n)s characters.")
+            % {"n": settings.MAX_PATH_LENGTH},
+            [_up_to(settings.MAX_PATH_LENGTH)],
         )
     query = request.META.get("QUERY_STRING", "")
     if len(query) > settings.MAX_QUERY_STRING_LENGTH:
         yield (
             "query string",
-            f"The query string is longer than {settings.MAX_QUERY_STRING_LENGTH} characters.",
-            [f"up to {settings.MAX_QUERY_STRING_LENGTH} characters"],
+            gettext("The query string is longer than %(n)s characters.")
+            % {"n": settings.MAX_QUERY_STRING_LENGTH},
+            [_up_to(settings.MAX_QUERY_STRING_LENGTH)],
         )
         return
     for name, values in request.GET.lists():
         shown = name[:40].replace("\x00", "\\0")
         if "\x00" in name or any("\x00" in value for value in values):
-            yield shown, "The parameter contains a NUL character.", []
+            yield shown, gettext("The parameter contains a NUL character."), []
         elif any(len(value) > settings.MAX_PARAMETER_LENGTH for value in values):
             yield (
                 shown,
-                f"The value is longer than {settings.MAX_PARAMETER_LENGTH} characters.",
-                [f"up to {settings.MAX_PARAMETER_LENGTH} characters"],
+                gettext("The value is longer than %(n)s characters.")
+                % {"n": settings.MAX_PARAMETER_LENGTH},
+                [_up_to(settings.MAX_PARAMETER_LENGTH)],
             )
     # A session or CSRF cookie is looked up in the database, which refuses NUL.
     if any("\x00" in value for value in request.COOKIES.values()):
-        yield "cookie", "A cookie contains a NUL character.", []
+        yield "cookie", gettext("A cookie contains a NUL character."), []
 
 
 def _bad_request(request, problems):
@@ -93,7 +108,10 @@ def _bad_request(request, problems):
     )
     # "Start again" must not echo a hostile path back into the page.
     return data_response(request.path_info, invalid) or render(
-        request, "400.html", {"problems": invalid.problems, "restart_url": "/"}, status=400
+        request,
+        "400.html",
+        {"problems": invalid.problems, "restart_url": "/", "localized": False},
+        status=400,
     )
 
 
@@ -115,10 +133,19 @@ def _declared(request):
 def _parameter_problems(request, names, several, unknown):
     for name, values in request.GET.lists():
         if name in names and name not in several and len(values) > 1:
-            yield name, f"Given {len(values)} times: it takes one value.", []
+            yield (
+                name,
+                ngettext(
+                    "Given %(n)s time: it takes one value.",
+                    "Given %(n)s times: it takes one value.",
+                    len(values),
+                )
+                % {"n": len(values)},
+                [],
+            )
     if for_programs(request.path_info):
         for name in unknown:
-            yield name[:40], "This address takes no such parameter.", list(names)
+            yield name[:40], gettext("This address takes no such parameter."), list(names)
 
 
 def _without(request, unknown):
@@ -218,3 +245,38 @@ class HtmlGZipMiddleware(GZipMiddleware):
         if not response.get("Content-Type", "").startswith("text/html"):
             return response
         return super().process_response(request, response)
+
+
+class LocaleMiddleware(locale.LocaleMiddleware):
+    """Django's: the language of the URL's prefix, English where there is none.
+
+    An unprefixed page is English whatever the request says, so unlike Django's it does not
+    say it varies on Accept-Language (a shared cache would keep a copy per header for
+    nothing); only ``/`` does (``FirstVisitLanguageMiddleware``).
+    """
+
+    def process_response(self, request, response):
+        response.headers.setdefault("Content-Language", translation.get_language())
+        return response
+
+
+class FirstVisitLanguageMiddleware:
+    """``/`` redirects to the home page in the reader's language: the one the switcher's
+    cookie names, else the first of Accept-Language the site speaks. Only ``/``: every other
+    address names its language, and keeps it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info != "/" or request.method not in SAFE_METHODS:
+            return self.get_response(request)
+        # The cookie first, then Accept-Language, then English (Django's order).
+        chosen = translation.get_language_from_request(request)
+        if chosen == settings.LANGUAGE_CODE:
+            response = self.get_response(request)
+        else:
+            with translation.override(chosen):
+                response = HttpResponseRedirect(reverse("home"))
+        patch_vary_headers(response, ("Accept-Language", "Cookie"))
+        return response

@@ -58,6 +58,9 @@ if not DEBUG and not ALLOWED_HOSTS:
     )
 
 INSTALLED_APPS = [
+    # The curated labels' translations (wcit/translation.py): fields beside each label. Before
+    # the admin, so that the translations are registered when the admin's classes are built.
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -82,6 +85,13 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "wcit.middleware.PermissionsPolicyMiddleware",
+    # The language comes from the URL's prefix (English unprefixed), before anything resolves
+    # a path (the request limits look up the view's parameters) or renders an error page, and
+    # before the page cache, which keys on it.
+    "wcit.middleware.LocaleMiddleware",
+    # A first visit to / goes to the reader's language once (Accept-Language), before the
+    # page cache could answer with the English home.
+    "wcit.middleware.FirstVisitLanguageMiddleware",
     "wcit.middleware.RequestLimitsMiddleware",
     "wcit.middleware.DatabaseUnavailableMiddleware",
     "wcit.cache.PageCacheMiddleware",
@@ -111,6 +121,8 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "wcit.languages.alternates",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
@@ -284,7 +296,30 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-gb"
+# The ITU's six languages. English is the default, served at the unprefixed URLs that existed
+# before the others; Chinese is Simplified Chinese (zh-hans, the ITU's), at /zh/ (wcit.languages).
+LANGUAGE_CODE = "en"
+LANGUAGES = [
+    ("ar", "العربية"),
+    ("en", "English"),
+    ("es", "Español"),
+    ("fr", "Français"),
+    ("ru", "Русский"),
+    ("zh-hans", "中文"),
+]
+# Beside templates/ and static/, at the top level: the catalogs translate those templates and
+# every app's Python strings, not one app's; translators find them without opening the package.
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# English dates as before (day month year): "en" takes en_GB's formats (wcit/formats/en).
+FORMAT_MODULE_PATH = ["wcit.formats"]
+# Set by the language switcher only; it decides / on later visits. Read by no script.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = not DEBUG
+# Curated labels in every language (django-modeltranslation): title_en, title_fr, ... beside
+# each field registered in wcit/translation.py. An empty translation shows the English one.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

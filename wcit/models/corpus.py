@@ -11,6 +11,8 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
@@ -88,8 +90,8 @@ class Country(Keyed):
         (SignatureStatus.NOT_SIGNED.value, SignatureStatus.NOT_SIGNED.label),
         (SignatureStatus.WALKED_OUT.value, SignatureStatus.WALKED_OUT.label),
         (SignatureStatus.UNDECIDED.value, SignatureStatus.UNDECIDED.label),
-        ("disputed", "Sources disagree"),
-        ("named", "Named, no status reported"),
+        ("disputed", _("Sources disagree")),
+        ("named", _("Named, no status reported")),
     ]
     # The statuses that say a country refused to sign: it did not, or it walked out.
     REFUSALS = (SignatureStatus.NOT_SIGNED.value, SignatureStatus.WALKED_OUT.value)
@@ -192,9 +194,9 @@ class Speaker(Keyed):
     """Who asserts a claim: a person, a delegation or an organisation."""
 
     class Kind(models.TextChoices):
-        PERSON = "person", "Person"
-        DELEGATION = "delegation", "Delegation"
-        ORGANISATION = "organisation", "Organisation"
+        PERSON = "person", _("Person")
+        DELEGATION = "delegation", _("Delegation")
+        ORGANISATION = "organisation", _("Organisation")
 
     slug = models.SlugField(
         max_length=100, unique=True, help_text="Short stable key used in URLs, e.g. “terry-kramer”."
@@ -277,11 +279,11 @@ class Source(Keyed):
     """A document of the corpus; each comment of a thread is a Source of its own."""
 
     class Kind(models.TextChoices):
-        NEWS = "news", "News"
-        OPINION = "opinion", "Opinion"
-        BLOG_POST = "blog_post", "Blog post"
-        COMMENT = "comment", "Comment"
-        OFFICIAL_STATEMENT = "official_statement", "Official statement"
+        NEWS = "news", _("News")
+        OPINION = "opinion", _("Opinion")
+        BLOG_POST = "blog_post", _("Blog post")
+        COMMENT = "comment", _("Comment")
+        OFFICIAL_STATEMENT = "official_statement", _("Official statement")
 
     slug = models.SlugField(
         max_length=100, unique=True, help_text="Short stable key used in URLs and fixtures."
@@ -426,9 +428,9 @@ class Clause(Keyed):
     """A contested text of the revised ITRs or of the conference's resolutions."""
 
     class Kind(models.TextChoices):
-        PREAMBLE = "preamble", "Preamble"
-        ARTICLE = "article", "Treaty article"
-        RESOLUTION = "resolution", "Non-binding resolution"
+        PREAMBLE = "preamble", _("Preamble")
+        ARTICLE = "article", _("Treaty article")
+        RESOLUTION = "resolution", _("Non-binding resolution")
 
     code = models.SlugField(
         max_length=40,
@@ -462,7 +464,11 @@ class Clause(Keyed):
 
     # A narrow heading shortens the code: these words to their abbreviation, a number as it
     # is ("5a" -> "5A", "article-1" -> "Art. 1"), other words to initials ("human-rights" -> "HR").
-    SHORT_WORDS = {"article": "Art.", "preamble": "Pre.", "resolution": "Res."}
+    SHORT_WORDS = {
+        "article": pgettext_lazy("short for Article", "Art."),
+        "preamble": pgettext_lazy("short for Preamble", "Pre."),
+        "resolution": pgettext_lazy("short for Resolution", "Res."),
+    }
 
     @property
     def short_title(self):
@@ -470,7 +476,7 @@ class Clause(Keyed):
         first, *rest = self.code.split("-")
         numbers = " ".join(word.upper() for word in rest if len(word) <= 3)
         initials = "".join(word[0].upper() for word in rest if len(word) > 3)
-        parts = (self.SHORT_WORDS.get(first, first.upper()), numbers, initials)
+        parts = (str(self.SHORT_WORDS.get(first, first.upper())), numbers, initials)
         return " ".join(part for part in parts if part)
 
 

@@ -6,8 +6,12 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 from simple_history.models import HistoricalRecords
 
+from .chronology import DATE_FORMATS
 from .claims import Claim
 
 # The occasion of the events that date the end of the conference.
@@ -34,8 +38,8 @@ class Closing:
     def words(self):
         """ "13 December 2012 (CDT; Mueller) or 14 December 2012 (WSWS)", naming each source
         by its author, else its outlet, else its title."""
-        return " or ".join(
-            f"{day.day} {day:%B %Y} ({'; '.join(source.credited_to for source in sources)})"
+        return pgettext("before the last item of a list", " or ").join(
+            f"{date_format(day, 'j F Y')} ({'; '.join(source.credited_to for source in sources)})"
             for day, sources in self.dates
         )
 
@@ -64,9 +68,9 @@ class ClaimEvent(models.Model):
     """When something a claim describes happened, as its source states it: never guessed."""
 
     class Precision(models.TextChoices):
-        DAY = "day", "Day"
-        MONTH = "month", "Month"
-        YEAR = "year", "Year"
+        DAY = "day", _("Day")
+        MONTH = "month", _("Month")
+        YEAR = "year", _("Year")
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="events")
     happened = models.DateField(
@@ -110,8 +114,7 @@ class ClaimEvent(models.Model):
 
     @property
     def display_date(self):
-        formats = {"day": "%-d %b %Y", "month": "%B %Y", "year": "%Y"}
-        return self.happened.strftime(formats[self.precision])
+        return date_format(self.happened, DATE_FORMATS[self.precision])
 
     def clean(self):
         super().clean()
@@ -138,9 +141,9 @@ class KeyFigure(models.Model):
     """A figure on the overview page, cited from the claim whose passage states it."""
 
     class Topic(models.TextChoices):
-        SIGNATURES = "signatures", "Who signed"
-        VOTES = "votes", "Votes"
-        CONFERENCE = "conference", "The conference"
+        SIGNATURES = "signatures", _("Who signed")
+        VOTES = "votes", _("Votes")
+        CONFERENCE = "conference", _("The conference")
 
     value = models.CharField(
         max_length=40,

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class RevisionQuerySet(models.QuerySet):
@@ -33,9 +34,9 @@ class Revision(models.Model):
     """
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting for review"
-        ACCEPTED = "accepted", "Accepted"
-        SENT_BACK = "sent_back", "Sent back"
+        PENDING = "pending", _("Waiting for review")
+        ACCEPTED = "accepted", _("Accepted")
+        SENT_BACK = "sent_back", _("Sent back")
 
     content_type = models.ForeignKey(
         ContentType, on_delete=models.CASCADE, help_text="The kind of record it changes."

@@ -7,6 +7,7 @@ with a guessed character width.
 """
 
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 from .styles import PLAIN_STYLE, STANCE_STYLES, SVG_NS, _html, _pattern, _prefix
 
@@ -21,6 +22,7 @@ def bar_chart(counts, labels, title, *, urls=None, scheme="plain", id_prefix=Non
     """
     if scheme not in ("plain", "stance"):
         raise ValueError(f"unknown scheme {scheme!r}")
+    title = str(title)
     urls = urls or {}
     p = id_prefix or _prefix("bars", title, list(counts.items()), scheme)
     entries = [(key, str(labels.get(key, key)), int(n)) for key, n in counts.items()]
@@ -49,7 +51,7 @@ def bar_chart(counts, labels, title, *, urls=None, scheme="plain", id_prefix=Non
         if key in urls:
             row = f'<a href="{_html(urls[key])}">{row}</a>'
         rows.append(f"<li>{row}</li>")
-    empty = "" if entries else '<li class="wcit-empty">No data</li>'
+    empty = "" if entries else f'<li class="wcit-empty">{_html(gettext("No data"))}</li>'
     return mark_safe(
         f'<figure class="wcit-picture wcit-bars"><figcaption>{_html(title)}</figcaption>'
         f'<svg class="wcit-defs" xmlns="{SVG_NS}" width="0" height="0" aria-hidden="true" '

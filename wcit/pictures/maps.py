@@ -1,10 +1,14 @@
 """The world map of reported signature status."""
 
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from .shapes import MAP_CREDIT, world_shapes
 from .styles import PAPER, STATUS_STYLES, SVG_NS, UNNAMED_FILL, _html, _pattern, _prefix, _swatch
+
+MAP_TITLE = _("Reported signature status at WCIT-12")
 
 
 def _country_name(code, names):
@@ -16,7 +20,7 @@ def _country_name(code, names):
 def world_map(
     statuses,
     url_for,
-    title="Reported signature status at WCIT-12",
+    title=MAP_TITLE,
     *,
     names=None,
     details=None,
@@ -38,6 +42,7 @@ def world_map(
     each status, as links: at that size Europe's countries are too small to show their
     patterns (Czechia, Denmark are specks), so the words carry the statuses.
     """
+    title = str(title)
     unknown = sorted(set(statuses.values()) - STATUS_STYLES.keys())
     if unknown:
         raise ValueError(f"unknown status {unknown[0]!r}; expected one of {list(STATUS_STYLES)}")
@@ -77,13 +82,18 @@ def world_map(
             f'<a href="{_html(url_for(code))}" aria-label="{text}" class="wcit-status-{status}" '
             f'fill="{fill}"><title>{text}</title>{drawing}</a>'
         )
+    desc = ngettext(
+        "%(n)s country named by the sources is a link, with its reported status, or none "
+        "reported; grey countries are not named.",
+        "%(n)s countries named by the sources are links, each with its reported status, or "
+        "none reported; grey countries are not named.",
+        len(named),
+    ) % {"n": len(named)}
     svg = (
         f'<svg xmlns="{SVG_NS}" class="wcit-map-svg" viewBox="0 0 2000 {height}" '
         f'role="group" aria-labelledby="{p}-title" aria-describedby="{p}-desc">'
         f'<title id="{p}-title">{_html(title)}</title>'
-        f'<desc id="{p}-desc">{len(named)} countries named by the sources are links, '
-        "each with its reported status, or none reported; grey countries are not named. "
-        f"{MAP_CREDIT}</desc>"
+        f'<desc id="{p}-desc">{_html(desc)} {MAP_CREDIT}</desc>'
         f"<defs>{defs}</defs>"
         f'<path class="wcit-map-land" d="{land}" fill="{UNNAMED_FILL}" stroke="{PAPER}" '
         f'stroke-width="{border - 0.5}" aria-hidden="true"/>'
@@ -95,6 +105,7 @@ def world_map(
         counts[status] += 1
 
     def entry(status, words):
+        words = str(words)
         text = f"{_html(words[0].upper() + words[1:])} <span>({counts[status]})</span>"
         if legend_url and counts[status]:
             return f'<a href="{_html(legend_url(status))}">{text}</a>'
@@ -103,7 +114,7 @@ def world_map(
     def members(status):
         return ", ".join(
             f'<a href="{_html(url_for(code))}">{_html(name)}</a>'
-            + ("" if code.lower() in shapes else " (not on the map)")
+            + ("" if code.lower() in shapes else " " + _html(gettext("(not on the map)")))
             for name, code, shown in sorted(named + missing)
             if shown == status
         )
@@ -127,7 +138,7 @@ def world_map(
         f'<li><svg class="wcit-swatch" xmlns="{SVG_NS}" viewBox="0 0 24 16" width="24" '
         f'height="16" aria-hidden="true" focusable="false"><rect x="0.5" y="0.5" width="23" '
         f'height="15" fill="{UNNAMED_FILL}" stroke="currentColor"/></svg>'
-        "Not named by the sources</li>"
+        f"{_html(gettext('Not named by the sources'))}</li>"
     )
     off_map = ""
     if missing and not small:
@@ -135,12 +146,15 @@ def world_map(
             f'<a href="{_html(url_for(code))}">{_html(label(name, code, status))}</a>'
             for name, code, status in missing
         )
-        off_map = f'<p class="wcit-off-map">Not drawn on this map: {items}.</p>'
+        intro = _html(gettext("Not drawn on this map:"))
+        off_map = f'<p class="wcit-off-map">{intro} {items}.</p>'
     if small:
         figure = "wcit-picture wcit-map wcit-map-small"
-        key = 'class="wcit-legend wcit-map-members" aria-label="Legend and countries"'
+        name = _html(gettext("Legend and countries"))
+        key = f'class="wcit-legend wcit-map-members" aria-label="{name}"'
     else:
-        figure, key = "wcit-picture wcit-map", 'class="wcit-legend" aria-label="Legend"'
+        figure = "wcit-picture wcit-map"
+        key = f'class="wcit-legend" aria-label="{_html(gettext("Legend"))}"'
     return mark_safe(
         f'<figure class="{figure}">{svg}<figcaption><ul {key}>{legend}</ul>{off_map}'
         "</figcaption></figure>"

@@ -1,8 +1,13 @@
 """The country × clause matrix: a table whose cells hold small stacked bars by stance."""
 
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .styles import STANCE_STYLES, SVG_NS, _html, _pattern, _prefix, _swatch
+
+MATRIX_CAPTION = _("Claims by country and clause, by stance")
+ROW_HEADING = _("Country")
 
 
 def _key_label_url(item):
@@ -39,8 +44,8 @@ def matrix(
     cells,
     url_for_cell,
     *,
-    caption="Claims by country and clause, by stance",
-    row_heading="Country",
+    caption=MATRIX_CAPTION,
+    row_heading=ROW_HEADING,
     id_prefix=None,
 ):
     """A country × clause table: each cell a stacked bar of the claims about that pair by stance,
@@ -55,6 +60,7 @@ def matrix(
     accessible name "United States, Article 5B: 3 against, 1 neutral"; a pair with no claims
     is a plain cell. Bars share one scale, the busiest cell's total.
     """
+    caption, row_heading = str(caption), str(row_heading)
     rows = [_key_label_url(r) for r in rows]
     columns = [_key_label_url(c) for c in columns]
     p = id_prefix or _prefix("matrix", caption, rows, columns, sorted(cells.items(), key=repr))
@@ -77,7 +83,7 @@ def matrix(
         if not any(counts.get(stance) for stance in STANCE_STYLES):
             return (
                 '<td class="wcit-empty"><span aria-hidden="true">·</span>'
-                '<span class="wcit-vh">no claims</span></td>'
+                f'<span class="wcit-vh">{_html(gettext("no claims"))}</span></td>'
             )
         words = _stance_words(counts)
         name = _html(f"{row_label}, {column_label}: {words}")
@@ -118,7 +124,7 @@ def matrix(
         if short
     )
     key = (
-        f'<p class="wcit-matrix-key-intro">The columns:</p>'
+        f'<p class="wcit-matrix-key-intro">{_html(gettext("The columns:"))}</p>'
         f'<dl class="wcit-matrix-key">{shorts}</dl>'
         if shorts
         else ""
@@ -128,7 +134,8 @@ def matrix(
         # alone, so the legend's words do not join it.
         f'<figure class="wcit-picture wcit-matrix-picture">'
         f'<figcaption><span class="wcit-caption" id="{p}-caption">{_html(caption)}</span>'
-        f'<ul class="wcit-legend" aria-label="Legend">{_stance_legend(p)}</ul></figcaption>'
+        f'<ul class="wcit-legend" aria-label="{_html(gettext("Legend"))}">{_stance_legend(p)}</ul>'
+        "</figcaption>"
         f'<div class="wcit-scroll"><svg class="wcit-defs" xmlns="{SVG_NS}" width="0" height="0" '
         f'aria-hidden="true" focusable="false"><defs>{_stance_defs(p, 6)}</defs></svg>'
         f'<table class="wcit-matrix" aria-labelledby="{p}-caption">'

@@ -4,6 +4,8 @@ stances apart where colour cannot."""
 import hashlib
 
 from django.utils.html import escape
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 SVG_NS = "http://www.w3.org/2000/svg"
 PAPER = "#fdfcf9"
@@ -67,20 +69,20 @@ def _swatch(pid, colour, marks, size=6):
 # for a country the sources name without reporting its status; a country they do not
 # name at all is UNNAMED_FILL. The same colours mark the status badges (site.css).
 STATUS_STYLES = {
-    "signed": ("signed", "#2166ac", "solid"),
-    "not_signed": ("did not sign", "#b2182b", "vertical"),
-    "walked_out": ("walked out", "#6a3d9a", "horizontal"),
-    "undecided": ("undecided", "#806300", "dots"),
-    "disputed": ("sources disagree", "#4d4d4d", "hatch"),
-    "named": ("named, no status reported", "#5b6770", "diagonal"),
+    "signed": (_("signed"), "#2166ac", "solid"),
+    "not_signed": (_("did not sign"), "#b2182b", "vertical"),
+    "walked_out": (_("walked out"), "#6a3d9a", "horizontal"),
+    "undecided": (_("undecided"), "#806300", "dots"),
+    "disputed": (_("sources disagree"), "#4d4d4d", "hatch"),
+    "named": (_("named, no status reported"), "#5b6770", "diagonal"),
 }
 
 # Stance of a claim, in the order bars stack: (words, colour, marks).
 STANCE_STYLES = {
-    "for": ("for", "#1b7837", "solid"),
-    "against": ("against", "#b2182b", "diagonal"),
-    "neutral": ("neutral", "#4a5a78", "dots"),
-    "none": ("no stance", "#6b6b6b", "horizontal"),
+    "for": (pgettext_lazy("stance", "for"), "#1b7837", "solid"),
+    "against": (pgettext_lazy("stance", "against"), "#b2182b", "diagonal"),
+    "neutral": (pgettext_lazy("stance", "neutral"), "#4a5a78", "dots"),
+    "none": (_("no stance"), "#6b6b6b", "horizontal"),
 }
 
 PLAIN_STYLE = ("", "#0b5394", "solid")

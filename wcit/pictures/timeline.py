@@ -14,7 +14,11 @@ import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from .styles import SVG_NS, _html, _prefix
 
@@ -23,9 +27,9 @@ TIMELINE_END = date(2012, 12, 31)
 
 # Kind of event: (words, colour, marker shape). The shape tells kinds apart without colour.
 EVENT_KINDS = {
-    "event": ("event", "#00665e", "square"),
-    "status": ("status report", "#8c2d04", "diamond"),
-    "publication": ("publication", "#1d1f21", "circle"),
+    "event": (_("event"), "#00665e", "square"),
+    "status": (_("status report"), "#8c2d04", "diamond"),
+    "publication": (_("publication"), "#1d1f21", "circle"),
 }
 
 
@@ -33,8 +37,17 @@ def _day(value):
     return value.date() if isinstance(value, datetime) else value
 
 
+def gap_words(segment):
+    """The name of a break in the axis: its dates and how many days it stands for."""
+    return ngettext(
+        "%(first)s to %(last)s: %(n)s day without events, drawn short",
+        "%(first)s to %(last)s: %(n)s days without events, drawn short",
+        segment.days,
+    ) % {"first": _date_words(segment.first), "last": _date_words(segment.last), "n": segment.days}
+
+
 def _date_words(day):
-    return f"{day.day} {day:%b %Y}"
+    return date_format(day, "j M Y")
 
 
 def _marker(shape, cx, cy, r, colour, extra=""):
@@ -130,14 +143,17 @@ def _segments(start, end, stacks, boundaries):
 
 
 def _month_words(day):
-    return f"{day:%B %Y}"
+    return date_format(day, "F Y")
+
+
+TIMELINE_TITLE = _("WCIT-12, 3–14 December 2012, and after")
 
 
 def timeline(
     days,
     events,
     *,
-    title="WCIT-12, 3–14 December 2012, and after",
+    title=TIMELINE_TITLE,
     until=TIMELINE_END,
     id_prefix=None,
 ):
@@ -150,6 +166,7 @@ def timeline(
     ``EVENT_KINDS``) and an optional "note". Events of one date stack upward in list order,
     in columns of ``MAX_ROWS``. Runs of ``GAP_DAYS`` or more days without events are breaks.
     """
+    title = str(title)
     days = sorted({_day(d) for d in days})
     kind_order = list(EVENT_KINDS)
     for event in events:
@@ -199,9 +216,7 @@ def timeline(
             # The axis breaks: two slanted strokes, the dates under them, the length above.
             dates, length = segment.gap_words()
             axis.append(
-                f'<g class="wcit-timeline-gap"><title>{_html(_date_words(segment.first))} to '
-                f"{_html(_date_words(segment.last))}: {segment.days} days without events, "
-                "drawn short</title>"
+                f'<g class="wcit-timeline-gap"><title>{_html(gap_words(segment))}</title>'
                 f'<path d="M{x:.1f} {axis_y}H{mid - 4:.1f}M{mid + 4:.1f} {axis_y}'
                 f"H{x + segment.width:.1f}M{mid - 7:.1f} {axis_y + 6}L{mid - 1:.1f} {axis_y - 6}"
                 f'M{mid + 1:.1f} {axis_y + 6}L{mid + 7:.1f} {axis_y - 6}" '
@@ -269,20 +284,27 @@ def timeline(
     legend = "".join(
         f'<li><svg class="wcit-swatch" xmlns="{SVG_NS}" viewBox="0 0 24 16" width="24" '
         f'height="16" aria-hidden="true" focusable="false">{_marker(shape, 12, 8, 6, colour)}'
-        f"</svg>{_html(words[0].upper() + words[1:])}</li>"
+        f"</svg>{_html(capfirst(words))}</li>"
         for words, colour, shape in EVENT_KINDS.values()
     )
     gaps = sum(1 for s in segments if s.is_gap)
-    summary = (
-        f"{len(dated)} dated events on a line of days from {_date_words(start)} to "
-        f"{_date_words(end)}, numbered as in the list that follows"
-        + (
-            f"; {gaps} run{'s' if gaps > 1 else ''} of days without events "
-            f"{'are' if gaps > 1 else 'is'} drawn short, each break labelled with its dates."
-            if gaps
-            else "."
-        )
-    )
+    summary = ngettext(
+        "%(n)s dated event on a line of days from %(start)s to %(end)s, numbered as in the "
+        "list that follows",
+        "%(n)s dated events on a line of days from %(start)s to %(end)s, numbered as in the "
+        "list that follows",
+        len(dated),
+    ) % {"n": len(dated), "start": _date_words(start), "end": _date_words(end)}
+    if gaps:
+        summary += ngettext(
+            "; %(n)s run of days without events is drawn short, each break labelled with its "
+            "dates.",
+            "; %(n)s runs of days without events are drawn short, each break labelled with its "
+            "dates.",
+            gaps,
+        ) % {"n": gaps}
+    else:
+        summary += "."
     linked = any(e.get("url") for e in dated)
     svg = (
         f'<svg xmlns="{SVG_NS}" width="{width}" height="{height}" '
@@ -297,6 +319,6 @@ def timeline(
         # the screen, which keyboard users can then focus and scroll too.
         f'<figure class="wcit-picture wcit-timeline"><div class="wcit-scroll" tabindex="0" '
         f'role="region" aria-label="{_html(title)}">{svg}</div>'
-        f'<figcaption><ul class="wcit-legend" aria-label="Legend">{legend}</ul>'
+        f'<figcaption><ul class="wcit-legend" aria-label="{_html(gettext("Legend"))}">{legend}</ul>'
         f'<ol class="wcit-timeline-list">{"".join(items)}</ol></figcaption></figure>'
     )

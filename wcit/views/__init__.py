@@ -1,14 +1,15 @@
 """The views, one module per kind of page: ``lists`` (the filterable lists and their CSV
 and JSON twins), ``pages`` (home and the detail pages), ``compare`` (countries side by
 side), ``embeds`` (cards other sites frame, link previews), ``cite``, ``corpus`` (the
-whole corpus as a ZIP and a SQLite file), ``search``, ``errors``; ``figures`` prepares the
-pictures' data, ``outlines`` what dispute and source pages lead with, and ``downloads``
-streams the twins."""
+whole corpus as a ZIP and a SQLite file), ``search``, ``errors``, ``language`` (the
+switcher); ``figures`` prepares the pictures' data, ``outlines`` what dispute and source
+pages lead with, and ``downloads`` streams the twins."""
 
 from .cite import claim_cite, clause_cite, dispute_cite, source_cite
 from .compare import compare_countries
 from .corpus import download, download_file
 from .errors import bad_request, page_not_found
+from .language import set_language
 from .lists import (
     ClaimListView,
     ClauseListView,
@@ -57,4 +58,5 @@ __all__ = [
     "home",
     "page_not_found",
     "search_page",
+    "set_language",
 ]

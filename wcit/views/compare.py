@@ -8,6 +8,7 @@ from django.db.models import Prefetch
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext
 
 from ..models import Claim, ClaimEvent, Clause, Country, Dispute, Position
 from ..problems import InvalidParameters
@@ -89,21 +90,37 @@ def chosen_countries(values):
     problems = []
     if not codes:
         problems.append(
-            (f"No country given: compare {FEWEST} to {MOST}, each as c=code (?c=us&c=se).", True)
+            (
+                gettext(
+                    "No country given: compare %(fewest)s to %(most)s, each as c=code (?c=us&c=se)."
+                )
+                % {"fewest": FEWEST, "most": MOST},
+                True,
+            )
         )
     for code in dict.fromkeys(code for code in codes if code not in named):
-        problems.append((f"“{echo(code)}” is not a country the sources name.", True))
+        problems.append(
+            (
+                gettext("“%(code)s” is not a country the sources name.") % {"code": echo(code)},
+                True,
+            )
+        )
     for code, times in Counter(codes).items():
         if times > 1:
             problems.append(
-                (f"“{echo(code)}” is given {times} times: name each country once.", False)
+                (
+                    gettext("“%(code)s” is given %(times)s times: name each country once.")
+                    % {"code": echo(code), "times": times},
+                    False,
+                )
             )
     if codes and not FEWEST <= len(codes) <= MOST:
         given = ", ".join(f"“{echo(code)}”" for code in codes[: MOST + 2])
         more = ", …" if len(codes) > MOST + 2 else ""
         problems.append(
             (
-                f"Compare takes {FEWEST} to {MOST} countries; {len(codes)} given ({given}{more}).",
+                gettext("Compare takes %(fewest)s to %(most)s countries; %(n)s given (%(given)s).")
+                % {"fewest": FEWEST, "most": MOST, "n": len(codes), "given": given + more},
                 False,
             )
         )

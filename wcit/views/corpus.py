@@ -8,16 +8,21 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, get_conditional_response
 from django.utils.http import http_date
+from django.utils.translation import gettext_lazy as _
 
 from .. import bundle, cache
 
 # What each file is, on the download page.
 ABOUT = {
-    "zip": "The fixtures as the project keeps them (JSON, loadable into wcit), the five source "
-    "documents byte for byte, a CSV file per table, and a README with the version and what is "
-    "known of the sources' licences.",
-    "sqlite": "A table per kind of record, each key column a foreign key: opens in Datasette or "
-    "any SQLite client.",
+    "zip": _(
+        "The fixtures as the project keeps them (JSON, loadable into wcit), the five source "
+        "documents byte for byte, a CSV file per table, and a README with the version and what "
+        "is known of the sources' licences."
+    ),
+    "sqlite": _(
+        "A table per kind of record, each key column a foreign key: opens in Datasette or "
+        "any SQLite client."
+    ),
 }
 
 

@@ -4,6 +4,7 @@ from django.core.exceptions import DisallowedHost
 from django.http import HttpResponseBadRequest
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils.translation import gettext
 
 from ..problems import InvalidParameters, data_response
 
@@ -12,15 +13,19 @@ def bad_request(request, exception=None, restart_url=None):
     """The 400 page, naming each bad parameter and its allowed values; ``restart_url`` is
     where to start again (by default the page without its query)."""
     if isinstance(exception, DisallowedHost):
-        problem = {"parameter": "Host", "message": "This site does not answer to that name."}
+        problem = {
+            "parameter": "Host",
+            "message": gettext("This site does not answer to that name."),
+        }
         exception = InvalidParameters([problem])
     elif not isinstance(exception, InvalidParameters):
-        message = str(exception) if exception else "Bad request."
+        message = str(exception) if exception else gettext("Bad request.")
         exception = InvalidParameters([{"parameter": "request", "message": message}])
     response = data_response(request.path_info, exception)
     if response:
         return response
-    context = {"problems": exception.problems, "restart_url": restart_url}
+    # An error page has no version in each language to offer (hreflang): only their homes.
+    context = {"problems": exception.problems, "restart_url": restart_url, "localized": False}
     try:
         request.get_host()
     except DisallowedHost:
@@ -33,4 +38,4 @@ def bad_request(request, exception=None, restart_url=None):
 
 
 def page_not_found(request, exception=None):
-    return render(request, "404.html", status=404)
+    return render(request, "404.html", {"localized": False}, status=404)

@@ -3,6 +3,7 @@
 from collections import defaultdict
 
 from django.urls import reverse
+from django.utils.translation import gettext, ngettext, pgettext
 
 from .. import pictures
 from ..models import Claim, ClaimEvent, Source
@@ -38,13 +39,13 @@ def tally(claims, filter_name, key):
             pictures.bar_chart(
                 kind_counts,
                 dict(Claim.Kind.choices),
-                "Claims by kind",
+                gettext("Claims by kind"),
                 urls=urls("kind", kind_counts),
             ),
             pictures.bar_chart(
                 stance_counts,
                 stance_labels,
-                "Claims by stance",
+                gettext("Claims by stance"),
                 urls=urls("stance", stance_counts),
                 scheme="stance",
             ),
@@ -60,11 +61,16 @@ def status_map(countries, small=False):
         statuses[country.slug] = country.map_status()
         groups = country.status_groups()
         if len(groups) > 1:
-            details[country.slug] = "reported " + ", ".join(
-                f"{group['label'].lower()} ({len(group['sources'])} source"
-                f"{'s' if len(group['sources']) > 1 else ''})"
-                for group in groups
-            )
+            details[country.slug] = gettext("reported %(statuses)s") % {
+                "statuses": ", ".join(
+                    ngettext(
+                        "%(status)s (%(n)s source)", "%(status)s (%(n)s sources)", len(sources)
+                    )
+                    % {"status": group["label"].lower(), "n": len(sources)}
+                    for group in groups
+                    for sources in [group["sources"]]
+                )
+            }
     countries_url = reverse("country-list")
     return pictures.world_map(
         statuses,
@@ -86,7 +92,7 @@ def timeline_events():
         events.append(
             {
                 "date": source.published,
-                "label": f"Published: {source.title}",
+                "label": gettext("Published: %(title)s") % {"title": source.title},
                 "url": source.get_absolute_url(),
                 "kind": "publication",
             }
@@ -101,7 +107,7 @@ def timeline_events():
                 "label": f"{claims[0].get_signature_status_display()}: {', '.join(names)}",
                 "url": claims[0].get_absolute_url(),
                 "kind": "status",
-                "note": f"as {source.title} reports it",
+                "note": gettext("as %(title)s reports it") % {"title": source.title},
             }
         )
     happenings = ClaimEvent.objects.published()
@@ -117,9 +123,11 @@ def timeline_events():
             "kind": "event",
         }
         if len(dates_of.get(happening.occasion, ())) > 1:
-            item["note"] = "the sources give different dates: " + " and ".join(
-                sorted(dates_of[happening.occasion])
-            )
+            item["note"] = gettext("the sources give different dates: %(dates)s") % {
+                "dates": pgettext("before the last item of a list", " and ").join(
+                    sorted(dates_of[happening.occasion])
+                )
+            }
         if not FIRST_DAY <= happening.happened <= pictures.TIMELINE_END:
             elsewhere.append(happening)
         else:

@@ -3,6 +3,7 @@
 from django.http import Http404
 from django.utils.functional import classproperty
 from django.utils.http import urlencode
+from django.utils.translation import gettext
 from django.views.generic import ListView
 from django_filters.views import FilterView
 
@@ -92,15 +93,16 @@ class StrictFilterMixin:
         try:
             # Django's paginator would take “+1” or a full-width “１” for 1.
             if value not in ("", "last") and not (value.isascii() and value.isdigit()):
-                raise Http404("That page number is not a whole number.")
+                raise Http404(gettext("That page number is not a whole number."))
             return super().paginate_queryset(queryset, page_size)
         except Http404 as error:
             raise InvalidParameters(
                 [
                     {
                         "parameter": self.page_kwarg,
-                        "message": f"“{value}” is not a page of this list: {error}",
-                        "allowed": ["a page number from 1 to the last page", "last"],
+                        "message": gettext("“%(value)s” is not a page of this list: %(error)s")
+                        % {"value": value, "error": error},
+                        "allowed": [gettext("a page number from 1 to the last page"), "last"],
                     }
                 ]
             ) from error
