@@ -244,7 +244,8 @@ def test_templates_hold_no_inline_style_or_script():
     templates = list(Path(settings.BASE_DIR, "templates").rglob("*.html"))
     assert templates
     for template in templates:
-        text = template.read_text()
+        # Template tags are not markup: `{% blocktranslate with style=... %}` names a variable.
+        text = re.sub(r"{%.*?%}", "", template.read_text(), flags=re.S)
         assert "<style" not in text, template
         assert not re.search(r"\sstyle=", text), template
         assert not re.search(r"\son[a-z]+=", text), template
