@@ -186,3 +186,13 @@ def test_the_cache_keys_on_the_language_itself(client, monkeypatch):
     client.get("/fr/countries/se/")
     keys = [key for key in cache._cache if ":page:" in key]  # LocMemCache's own store
     assert keys and all(":fr:" in key for key in keys)
+
+
+@pytest.mark.parametrize("prefix, direction", [("/ar", "ltr"), ("/fr", None), ("", None)])
+def test_english_quotes_run_left_to_right_in_arabic_pages(client, prefix, direction):
+    """In an Arabic page the sources' English is isolated and left to right; elsewhere the
+    page's direction already is, and English pages say nothing of language at all."""
+    page = html(client.get(f"{prefix}/claims/7/"))
+    quote = page.select_one("blockquote.in-context")
+    assert quote.get("dir") == direction
+    assert quote.get("lang") == (None if prefix == "" else "en")

@@ -16,20 +16,32 @@ def bcp47(code):
     return tag(code)
 
 
+def _english():
+    """The attributes of English words in a page of another language: ` lang="en"`, and in a
+    right-to-left page ` dir="ltr"` too, so the quote runs left to right, isolated from the
+    Arabic around it (the HTML rendering rules give an element with ``dir`` its own bidi
+    isolate), its punctuation where English puts it."""
+    if translation.get_language_bidi():
+        return mark_safe(' lang="en" dir="ltr"')
+    return mark_safe(' lang="en"')
+
+
 @register.simple_tag
 def source_lang():
     """` lang="en"` on an element quoting the sources (their text, claims' quotes and summaries,
-    labels with no translation yet) in a page of another language; nothing in English pages."""
+    labels with no translation yet) in a page of another language, with ` dir="ltr"` in a
+    right-to-left one; nothing in English pages."""
     code = translation.get_language() or settings.LANGUAGE_CODE
-    return mark_safe(' lang="en"') if code.split("-")[0] != "en" else ""
+    return _english() if code.split("-")[0] != "en" else ""
 
 
 @register.simple_tag
 def label_lang(obj, field):
     """` lang="en"` where ``obj``'s curated ``field`` shows in English for want of a
-    translation into the page's language (django-modeltranslation falls back to English)."""
+    translation into the page's language (django-modeltranslation falls back to English),
+    with ` dir="ltr"` in a right-to-left page."""
     code = translation.get_language() or settings.LANGUAGE_CODE
     if code.split("-")[0] == "en":
         return ""
     translated = getattr(obj, f"{field}_{code.replace('-', '_')}", None)
-    return "" if translated else mark_safe(' lang="en"')
+    return "" if translated else _english()
