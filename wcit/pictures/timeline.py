@@ -14,12 +14,12 @@ import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import get_language_bidi, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from ..formats import month_year, short_date
 from .styles import SVG_NS, _html, _prefix
 
 CONFERENCE_DAYS = tuple(date(2012, 12, 3) + timedelta(days=n) for n in range(12))
@@ -47,7 +47,7 @@ def gap_words(segment):
 
 
 def _date_words(day):
-    return date_format(day, "j M Y")
+    return short_date(day)
 
 
 def _marker(shape, cx, cy, r, colour, extra=""):
@@ -143,7 +143,7 @@ def _segments(start, end, stacks, boundaries):
 
 
 def _month_words(day):
-    return date_format(day, "F Y")
+    return month_year(day)
 
 
 TIMELINE_TITLE = _("WCIT-12, 3–14 December 2012, and after")

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.safestring import mark_safe
 
+from .. import formats
 from ..languages import tag
 
 register = template.Library()
@@ -45,3 +46,11 @@ def label_lang(obj, field):
         return ""
     translated = getattr(obj, f"{field}_{code.replace('-', '_')}", None)
     return "" if translated else _english()
+
+
+# Dates as the page's language writes them (wcit/formats): English exactly as before.
+register.filter("long_date", formats.long_date, expects_localtime=True)
+register.filter("long_datetime", formats.long_datetime, expects_localtime=True)
+register.filter("short_date", formats.short_date, expects_localtime=True)
+# Counts with the language's digit grouping (1 950, 1.950); English as before.
+register.filter("number", formats.number)
