@@ -3,6 +3,7 @@
 from django import template
 from django.conf import settings
 from django.utils import translation
+from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
 from .. import formats
@@ -46,6 +47,18 @@ def label_lang(obj, field):
         return ""
     translated = getattr(obj, f"{field}_{code.replace('-', '_')}", None)
     return "" if translated else _english()
+
+
+@register.filter(needs_autoescape=True)
+def en(value, autoescape=True):
+    """A source's words (its title) inside a translated sentence, as a span that says they
+    are English (and run left to right in an Arabic page); unchanged in English pages, and
+    the sentence's msgid unchanged everywhere ("as {{ title }} reports it")."""
+    code = translation.get_language() or settings.LANGUAGE_CODE
+    if code.split("-")[0] == "en":
+        return value
+    text = conditional_escape(value) if autoescape else value
+    return mark_safe(f"<span{_english()}>{text}</span>")
 
 
 # Dates as the page's language writes them (wcit/formats): English exactly as before.
