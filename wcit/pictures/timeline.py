@@ -99,7 +99,8 @@ class _Segment:
 
     def gap_words(self):
         """The break's two labels: its dates under the axis, its length above."""
-        return f"{self.first.day}–{self.last.day}", f"{self.days} days"
+        length = ngettext("%(n)s day", "%(n)s days", self.days) % {"n": self.days}
+        return f"{self.first.day}–{self.last.day}", length
 
 
 def _segments(start, end, stacks, boundaries):
@@ -213,11 +214,12 @@ def timeline(
         label = f"{days[0].day}–{_date_words(days[-1])}"
         if (days[0].month, days[0].year) != (days[-1].month, days[-1].year):
             label = f"{_date_words(days[0])} – {_date_words(days[-1])}"
+        conference = gettext("Conference, %(dates)s") % {"dates": label}
         axis.append(
             f'<rect x="{min(mx(x0), mx(x1)):.1f}" y="{FONT + 6}" width="{x1 - x0:.1f}" '
             f'height="{axis_y - FONT - 6:.1f}" class="wcit-timeline-band" fill="#e3ebf5"/>'
             f'<text x="{mx(x0 + 2):.1f}" y="{FONT + 1}" font-size="{FONT}" fill="currentColor">'
-            f"Conference, {_html(label)}</text>"
+            f"{_html(conference)}</text>"
         )
     month_rows = [0.0]  # where the last month label on each line ends
     for segment in segments:
@@ -282,7 +284,7 @@ def timeline(
         time = (
             f'<time datetime="{when.isoformat()}">{_html(_date_words(when))}</time>'
             if when
-            else "Undated"
+            else _html(gettext("Undated"))
         )
         note = (
             f' <span class="wcit-note">({_html(event["note"])})</span>' if event.get("note") else ""
