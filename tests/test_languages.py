@@ -198,3 +198,21 @@ def test_english_quotes_run_left_to_right_in_arabic_pages(client, prefix, direct
     quote = page.select_one("blockquote.in-context")
     assert quote.get("dir") == direction
     assert quote.get("lang") == (None if prefix == "" else "en")
+
+
+@pytest.mark.parametrize(
+    "url, english",
+    [
+        ("/clauses/5b/", "Article 5B: Unsolicited bulk electronic communications"),
+        (
+            "/sources/cdt-wcit-watch-day-11/",
+            "WCIT Watch Day 11: We Cannot Compromise on the Internet",
+        ),
+    ],
+)
+def test_breadcrumbs_mark_english_labels_in_arabic_and_stay_bare_in_english(client, url, english):
+    crumbs = html(client.get(url)).select_one(".breadcrumbs")
+    assert crumbs.select("span") == []
+    assert crumbs.get_text().endswith(english)
+    span = html(client.get("/ar" + url)).select_one(".breadcrumbs span")
+    assert (span.get("lang"), span.get("dir")) == ("en", "ltr")

@@ -3,8 +3,9 @@
 from django import template
 from django.conf import settings
 from django.utils import translation
-from django.utils.html import conditional_escape
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 
 from .. import formats
 from ..languages import tag
@@ -47,6 +48,18 @@ def label_lang(obj, field):
         return ""
     translated = getattr(obj, f"{field}_{code.replace('-', '_')}", None)
     return "" if translated else _english()
+
+
+@register.simple_tag
+def label(obj, field, truncate=None):
+    """``obj``'s curated ``field`` where it stands in running text (a breadcrumb): in a span
+    marked English where it has no translation yet, bare otherwise (English pages as before).
+    ``truncate`` cuts it as ``truncatechars`` does."""
+    value = getattr(obj, field)
+    if truncate:
+        value = Truncator(value).chars(truncate)
+    attributes = label_lang(obj, field)
+    return format_html("<span{}>{}</span>", attributes, value) if attributes else value
 
 
 @register.filter(needs_autoescape=True)
