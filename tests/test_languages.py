@@ -216,3 +216,11 @@ def test_breadcrumbs_mark_english_labels_in_arabic_and_stay_bare_in_english(clie
     assert crumbs.get_text().endswith(english)
     span = html(client.get("/ar" + url)).select_one(".breadcrumbs span")
     assert (span.get("lang"), span.get("dir")) == ("en", "ltr")
+
+
+def test_untranslated_labels_in_running_text_are_marked_english_in_other_languages(client):
+    """A clause's description and a speaker's role with no translation yet, in Arabic."""
+    spans = html(client.get("/ar/clauses/5b/")).select("main p .badge + span[lang=en]")
+    assert spans and spans[0].get("dir") == "ltr"
+    english = html(client.get("/clauses/5b/")).select_one("main p .badge").parent
+    assert not english.select("span[lang]")
