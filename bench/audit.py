@@ -62,6 +62,23 @@ PAGES = [
     "/claims/?kind=banana",
     "/no-such-page/",
 ]
+# The pages in other languages: Arabic (right to left) and Chinese whole, the others' home,
+# a clause and the claim list (the same templates as the English pages above).
+LOCALIZED = [
+    *(
+        f"/{prefix}{path}"
+        for prefix in ("ar", "zh")
+        for path in ("/", "/clauses/5b/", "/claims/", "/countries/se/", "/disputes/",
+                     "/disputes/what-made-the-conference-break-up/",
+                     "/sources/cdt-wcit-watch-day-11/", "/search/?q=sanctions")
+    ),
+    *(
+        f"/{prefix}{path}"
+        for prefix in ("fr", "ru", "es")
+        for path in ("/", "/clauses/5b/", "/claims/")
+    ),
+]  # fmt: skip
+PAGES += LOCALIZED
 LIGHTHOUSE = ["/", "/clauses/5b/", "/sources/cdt-wcit-watch-day-11/", "/claims/"]
 WIDTHS = [1280, 390]
 
@@ -234,7 +251,14 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--base-url", help="Audit this running site instead of serving one.")
     parser.add_argument("--skip-lighthouse", action="store_true")
+    parser.add_argument(
+        "--localized-only",
+        action="store_true",
+        help="Audit only the pages in other languages than English (LOCALIZED).",
+    )
     args = parser.parse_args()
+    if args.localized_only:
+        PAGES[:] = LOCALIZED
     install()
     process = None
     base = args.base_url

@@ -20,7 +20,9 @@ PAGES = [
     "/countries/se/",
     "/clauses/5a/",
     "/disputes/",
+    "/disputes/what-made-the-conference-break-up/",
     "/sources/",
+    "/sources/cdt-wcit-watch-day-11/",
     "/claims/",
     "/claims/7/",
     "/search/?q=security",
@@ -214,3 +216,39 @@ def test_the_marked_pages_render_in_every_language(client, page, status, prefix,
     assert response.status_code == status
     if response["Content-Type"].startswith("text/html"):
         assert html(response).html["lang"] == lang
+
+
+@pytest.mark.parametrize("prefix, direction", [("/ar", "ltr"), ("/fr", None), ("", None)])
+def test_english_quotes_run_left_to_right_in_arabic_pages(client, prefix, direction):
+    """In an Arabic page the sources' English is isolated and left to right; elsewhere the
+    page's direction already is, and English pages say nothing of language at all."""
+    page = html(client.get(f"{prefix}/claims/7/"))
+    quote = page.select_one("blockquote.in-context")
+    assert quote.get("dir") == direction
+    assert quote.get("lang") == (None if prefix == "" else "en")
+
+
+@pytest.mark.parametrize(
+    "url, english",
+    [
+        ("/clauses/5b/", "Article 5B: Unsolicited bulk electronic communications"),
+        (
+            "/sources/cdt-wcit-watch-day-11/",
+            "WCIT Watch Day 11: We Cannot Compromise on the Internet",
+        ),
+    ],
+)
+def test_breadcrumbs_mark_english_labels_in_arabic_and_stay_bare_in_english(client, url, english):
+    crumbs = html(client.get(url)).select_one(".breadcrumbs")
+    assert crumbs.select("span") == []
+    assert crumbs.get_text().endswith(english)
+    span = html(client.get("/ar" + url)).select_one(".breadcrumbs span")
+    assert (span.get("lang"), span.get("dir")) == ("en", "ltr")
+
+
+def test_untranslated_labels_in_running_text_are_marked_english_in_other_languages(client):
+    """A clause's description and a speaker's role with no translation yet, in Arabic."""
+    spans = html(client.get("/ar/clauses/5b/")).select("main p .badge + span[lang=en]")
+    assert spans and spans[0].get("dir") == "ltr"
+    english = html(client.get("/clauses/5b/")).select_one("main p .badge").parent
+    assert not english.select("span[lang]")

@@ -5,6 +5,7 @@ import xml.etree.ElementTree as ET
 from datetime import date
 
 import pytest
+from django.utils import translation
 from django.utils.safestring import SafeString
 
 from wcit import pictures
@@ -352,6 +353,34 @@ def test_timeline_markers_carry_the_lists_numbers_and_stack_on_one_date():
     assert drawn["1"][0] == drawn["2"][0]
     assert drawn["2"][1] < drawn["1"][1]
     assert drawn["2"][0] < drawn["3"][0] < drawn["4"][0]
+
+
+@pytest.mark.parametrize("language, first_at", [("en", "left"), ("ar", "right"), ("fr", "left")])
+def test_timeline_reads_from_the_right_in_arabic_and_from_the_left_otherwise(language, first_at):
+    with translation.override(language):
+        root = parse(pictures.timeline(pictures.CONFERENCE_DAYS, EVENTS))
+    svg = root.find(f".//{SVG}svg")
+    width = float(svg.get("width"))
+    drawn = markers(svg)
+    x_first, x_last = drawn["1"][0], drawn["4"][0]
+    if first_at == "right":
+        assert x_first > width / 2 > x_last
+        assert x_first > drawn["3"][0] > x_last
+        assert svg.get("direction") == "rtl"
+    else:
+        assert x_first < width / 2 < x_last
+        assert x_first < drawn["3"][0] < x_last
+        assert svg.get("direction") is None
+    # The day numbers under the axis run the same way as the markers.
+    days = [
+        (float(t.get("x")), text_of(t))
+        for t in find_all(svg, "text", **{"text-anchor": "middle"})
+        if text_of(t) in {"13", "14"}
+    ]
+    ordered = [day for _, day in sorted(days, reverse=first_at == "right")]
+    assert ordered[:2] == ["13", "14"]
+    # Mirrored, the drawing keeps its size and every marker stays inside it.
+    assert all(0 < x < width for x, _, _ in drawn.values())
 
 
 def test_timeline_markers_link_to_their_events_named_as_in_the_list():

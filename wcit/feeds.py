@@ -17,13 +17,13 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from .filters import ClaimFilter, validated
 from .filters import query_parameters as parameters_of
+from .formats import long_date
 from .models import Claim, Clause, Country, Dispute, Position, Source, Speaker
 from .problems import InvalidParameters
 from .views import bad_request
@@ -112,7 +112,7 @@ class ClaimFeed(Feed):
     def item_description(self, claim):
         """HTML (the Atom summary is ``type="html"``): every value from the sources escaped."""
         source = claim.source
-        dated = f", {date_format(source.published, 'j F Y')}" if source.published else ""
+        dated = f", {long_date(source.published)}" if source.published else ""
         parts = [
             format_html("<p>“{}”</p>", claim.quote),
             format_html(
@@ -133,7 +133,7 @@ def corrected(claim):
         for name in Claim.READER_FIELDS
         if name in names
     ]
-    latest = date_format(claim.corrections[-1].date, "j F Y")
+    latest = long_date(claim.corrections[-1].date)
     if not fields:
         return gettext("Changed on %(date)s; the earlier version was not recorded.") % {
             "date": latest

@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import search
+from .formats import collation_key
 from .models import Claim, Clause, Country, Dispute, Position, Source, Speaker
 from .problems import InvalidParameters
 
@@ -24,13 +25,14 @@ def position_choices():
 
 class ByNameIterator(forms.models.ModelChoiceIterator):
     """The choices of a menu in the order of their names, as a reader looks for one: a
-    country's name comes from the ISO list, not the database, so the sorting is done here."""
+    country's name comes from the ISO list in the page's language, not the database, so the
+    sorting is done here, in the Unicode collation (wcit.formats.collation_key)."""
 
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
         choices = [self.choice(obj) for obj in self.queryset]
-        yield from sorted(choices, key=lambda choice: str(choice[1]).casefold())
+        yield from sorted(choices, key=lambda choice: collation_key(choice[1]))
 
 
 class KeyChoiceField(forms.ModelChoiceField):

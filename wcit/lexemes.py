@@ -12,6 +12,14 @@ same query language: words AND-ed, ``or`` between them, ``-word`` for NOT, and
 
 Not emulated, as the corpus does not need them: e-mail addresses, URLs with paths,
 XML tags and version numbers, which PostgreSQL's parser also recognises.
+
+The same machinery finds pages by their curated labels in the reader's language
+(``wcit.search.page_hits``), with that language's ``Lexicon``: its Snowball stemmer and no
+stop words (Snowball's lists are not shipped with the stemmers; a stop word in a query then
+has to be in the label, as it mostly is in a question quoted from it), and for Chinese, which
+has no spaces, each Han character a word of its own, so that a query's characters are a
+phrase that must stand together: 互联网 finds the labels holding that word. Claims and the
+sources are English, and searched with ``ENGLISH`` only.
 """
 
 import re
@@ -53,12 +61,71 @@ def stem(word):
     return None if word in STOP_WORDS else STEMMER.stemWord(word)
 
 
-def tokens(text):
+# Han characters (CJK unified ideographs, extension A, compatibility): each one a token.
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+HAN_LETTERS = rf"[^\W\d_{HAN}]+"
+HAN_TOKEN = re.compile(
+    rf"(?P<han>[{HAN}])"
+    rf"|(?P<dotted>\w+(?:\.\w+)+)"
+    rf"|(?P<numword>(?=[^\W_]*\d)(?=[^\W_]*[^\W\d_])[^\W_]+)"
+    rf"|(?P<number>(?:(?<=\w)-)?\d+)"
+    rf"|(?P<hword>{HAN_LETTERS}(?:-{HAN_LETTERS})+)"
+    rf"|(?P<word>{HAN_LETTERS})"
+)
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """How one language's words become lexemes: its tokens, its stemmer, its stop words."""
+
+    stemmer: str = "english"
+    stop_words: frozenset = frozenset()
+    han: bool = False
+
+    def stem(self, word):
+        word = word.lower()
+        if word in self.stop_words:
+            return None
+        return _stemmer(self.stemmer).stemWord(word) if self.stemmer else word
+
+    @property
+    def pattern(self):
+        return HAN_TOKEN if self.han else TOKEN
+
+
+_STEMMERS = {"english": STEMMER}
+
+
+def _stemmer(name):
+    if name not in _STEMMERS:
+        _STEMMERS[name] = snowballstemmer.stemmer(name)
+    return _STEMMERS[name]
+
+
+ENGLISH = Lexicon("english", STOP_WORDS)
+# The site's languages (Django's codes): Snowball's stemmer of each; Chinese is not stemmed.
+LEXICONS = {
+    "en": ENGLISH,
+    "ar": Lexicon("arabic"),
+    "es": Lexicon("spanish"),
+    "fr": Lexicon("french"),
+    "ru": Lexicon("russian"),
+    "zh-hans": Lexicon(None, han=True),
+}
+
+
+def lexicon(language):
+    """The ``Lexicon`` of a language code (English for one the site does not know)."""
+    return LEXICONS.get(language or "en", ENGLISH)
+
+
+def tokens(text, lexicon=ENGLISH):
     """[(lexeme or None, start, end)] for each position of ``text``, as PostgreSQL numbers
     them: None where a stop word holds a place. A hyphenated word takes a place of its own,
     then one for each part."""
     found = []
-    for match in TOKEN.finditer(text):
+    stem = lexicon.stem
+    for match in lexicon.pattern.finditer(text):
         kind, value = match.lastgroup, match.group(0)
         start, end = match.span()
         if kind == "hword":
@@ -69,6 +136,8 @@ def tokens(text):
                 offset += len(part) + 1
         elif kind == "word":
             found.append((stem(value), start, end))
+        elif kind == "han":
+            found.append((value, start, end))
         else:
             found.append((value.lower(), start, end))
     return found
@@ -80,12 +149,13 @@ class Document:
 
     positions: dict = field(default_factory=dict)
     last: int = 0
+    lexicon: Lexicon = ENGLISH
 
     def add(self, text):
         """Append ``text`` as ``||`` appends a tsvector: its positions follow the last
         lexeme's (not a trailing stop word's)."""
         base, last = self.last, self.last
-        for index, (lexeme, _start, _end) in enumerate(tokens(text), start=1):
+        for index, (lexeme, _start, _end) in enumerate(tokens(text, self.lexicon), start=1):
             if lexeme is not None:
                 self.positions.setdefault(lexeme, set()).add(base + index)
                 last = base + index
@@ -132,15 +202,16 @@ class Query:
 CHUNK = re.compile(r'(?P<minus>-?)(?:"(?P<quoted>[^"]*)"?|(?P<word>[^\s"]+))')
 
 
-def parse(text):
-    """``websearch_to_tsquery('english', text)``: an empty Query where nothing is left."""
+def parse(text, lexicon=ENGLISH):
+    """``websearch_to_tsquery('english', text)``: an empty Query where nothing is left.
+    With another ``lexicon``, the same query language over that language's lexemes."""
     groups, group, join = [], [], False
     for match in CHUNK.finditer(text or ""):
         quoted, word, negated = match["quoted"], match["word"], bool(match["minus"])
         if word is not None and word.lower() == "or" and not negated:
             join = bool(group)
             continue
-        phrase = _phrase(quoted if quoted is not None else word)
+        phrase = _phrase(quoted if quoted is not None else word, lexicon)
         if not phrase:
             continue
         if join:
@@ -152,9 +223,11 @@ def parse(text):
     return Query(groups)
 
 
-def _phrase(text):
+def _phrase(text, lexicon=ENGLISH):
     """[(lexeme, distance from the first lexeme)] of ``text``, stop words leaving gaps."""
-    placed = [(index, lexeme) for index, (lexeme, _s, _e) in enumerate(tokens(text)) if lexeme]
+    placed = [
+        (index, lexeme) for index, (lexeme, _s, _e) in enumerate(tokens(text, lexicon)) if lexeme
+    ]
     if not placed:
         return []
     first = placed[0][0]

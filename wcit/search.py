@@ -23,6 +23,7 @@ from django.db import connection
 from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from . import lexemes
 from .models import Clause, ClauseText, Country, Dispute, Source, Speaker
@@ -226,14 +227,22 @@ def page_hits(text, limit=8):
     description and its text as the sources quote it, a dispute's summary and sides, a
     speaker's role, with the same words, stems and phrases as claim search. Pages found by
     name come first, then by kind: countries, clauses, speakers, sources, disputes.
+
+    In every language: a country by its ISO name in the page's language, the curated labels
+    (clause titles and descriptions, dispute questions, summaries and sides, speakers' roles)
+    in their translation (modeltranslation reads the page's language, English where there is
+    none) and in English too, as a reader may type either; the words are that language's
+    (``lexemes.lexicon``: its stemmer, Chinese by characters). The matching is done here in
+    Python on both databases, so SQLite and PostgreSQL suggest the same pages.
     """
-    query = lexemes.parse(text)
+    lexicon = lexemes.lexicon(get_language())
+    query = lexemes.parse(text, lexicon)
     code = text.strip().lower()
     if not query and len(code) != 2:
         return []
     found = []
     for kind, obj, name, *more in _pages():
-        document = lexemes.Document().add(name)
+        document = lexemes.Document(lexicon=lexicon).add(name)
         if (kind == "Country" and code == obj.slug) or (query and query.matches(document)):
             found.append((0, kind, obj))
             continue
@@ -245,8 +254,17 @@ def page_hits(text, limit=8):
     return [(kind, obj) for _rank, kind, obj in found[:limit]]
 
 
+def _english(obj, name):
+    """The English of ``obj``'s curated field ``name`` where the page is in another language
+    (the reader may search a label by its English words); nothing in English pages."""
+    if (get_language() or "en").split("-")[0] == "en":
+        return ()
+    return (getattr(obj, f"{name}_en", None) or "",)
+
+
 def _pages():
-    """(kind, object, name, other texts...) of every page search can suggest."""
+    """(kind, object, name, other texts...) of every page search can suggest, its curated
+    labels in the page's language, then in English."""
     for country in Country.objects.all():
         yield "Country", country, country.name
     texts = {}
@@ -260,11 +278,24 @@ def _pages():
             clause.code,
             clause.description,
             *texts.get(clause.pk, []),
+            *_english(clause, "title"),
+            *_english(clause, "description"),
         )
     for speaker in Speaker.objects.all():
-        yield "Speaker", speaker, speaker.name, speaker.role
+        yield "Speaker", speaker, speaker.name, speaker.role, *_english(speaker, "role")
     for source in Source.objects.only("slug", "title", "outlet"):
         yield "Source", source, source.title, source.outlet
     for dispute in Dispute.objects.prefetch_related("positions"):
-        labels = [position.label for position in dispute.positions.all()]
-        yield "Dispute", dispute, dispute.question, dispute.summary, *labels
+        positions = dispute.positions.all()
+        labels = [position.label for position in positions]
+        english = [text for p in positions for text in _english(p, "label")]
+        yield (
+            "Dispute",
+            dispute,
+            dispute.question,
+            dispute.summary,
+            *labels,
+            *_english(dispute, "question"),
+            *_english(dispute, "summary"),
+            *english,
+        )

@@ -16,8 +16,9 @@ from django.utils.formats import date_format
 
 from .choices import SignatureStatus
 
-# A date as precise as the source states it, in the page's language ("3 Dec 2012").
-DATE_FORMATS = {"day": "j M Y", "month": "F Y", "year": "Y"}
+# A date as precise as the source states it, in the page's language ("3 Dec 2012" in English,
+# en_GB's DATE_FORMAT; "3 décembre 2012", "2012年12月3日"; wcit/formats).
+DATE_FORMATS = {"day": "DATE_FORMAT", "month": "YEAR_MONTH_FORMAT", "year": "Y"}
 
 # What a row's date is: the date of an event the claim states, or its source's date.
 EVENT, SOURCE, UNDATED = "event", "source", "undated"

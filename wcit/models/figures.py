@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 from simple_history.models import HistoricalRecords
 
+from ..formats import long_date
 from .chronology import DATE_FORMATS
 from .claims import Claim
 
@@ -39,7 +40,7 @@ class Closing:
         """ "13 December 2012 (CDT; Mueller) or 14 December 2012 (WSWS)", naming each source
         by its author, else its outlet, else its title."""
         return pgettext("before the last item of a list", " or ").join(
-            f"{date_format(day, 'j F Y')} ({'; '.join(source.credited_to for source in sources)})"
+            f"{long_date(day)} ({'; '.join(source.credited_to for source in sources)})"
             for day, sources in self.dates
         )
 

@@ -9,6 +9,7 @@ with a guessed character width.
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
+from ..formats import number
 from .styles import PLAIN_STYLE, STANCE_STYLES, SVG_NS, _html, _pattern, _prefix
 
 
@@ -46,7 +47,7 @@ def bar_chart(counts, labels, title, *, urls=None, scheme="plain", id_prefix=Non
             f'<span class="wcit-bar-track"><svg class="wcit-bar" xmlns="{SVG_NS}" '
             f'width="{100 * n / most:.2f}%" height="16" aria-hidden="true" focusable="false">'
             f'<rect width="100%" height="100%" fill="url(#{used[(colour, marks)]})"/></svg>'
-            f'<span class="wcit-bar-n">{n}</span></span>'
+            f'<span class="wcit-bar-n">{number(n)}</span></span>'
         )
         if key in urls:
             row = f'<a href="{_html(urls[key])}">{row}</a>'

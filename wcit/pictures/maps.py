@@ -5,10 +5,16 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from ..formats import collation_key
 from .shapes import MAP_CREDIT, world_shapes
 from .styles import PAPER, STATUS_STYLES, SVG_NS, UNNAMED_FILL, _html, _pattern, _prefix, _swatch
 
 MAP_TITLE = _("Reported signature status at WCIT-12")
+
+
+def _by_name(entry):
+    """An entry (name, code, status) sorts by its name in the reader's collation, then code."""
+    return (collation_key(entry[0]), entry[1])
 
 
 def _country_name(code, names):
@@ -57,8 +63,8 @@ def world_map(
     for code, status in statuses.items():
         entry = (_country_name(code, names), code, status)
         (named if code.lower() in shapes else missing).append(entry)
-    named.sort()
-    missing.sort()
+    named.sort(key=_by_name)
+    missing.sort(key=_by_name)
     named_codes = {code.lower() for _, code, _ in named}
 
     def label(name, code, status):
@@ -115,7 +121,7 @@ def world_map(
         return ", ".join(
             f'<a href="{_html(url_for(code))}">{_html(name)}</a>'
             + ("" if code.lower() in shapes else " " + _html(gettext("(not on the map)")))
-            for name, code, shown in sorted(named + missing)
+            for name, code, shown in sorted(named + missing, key=_by_name)
             if shown == status
         )
 

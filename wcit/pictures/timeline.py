@@ -14,12 +14,12 @@ import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language_bidi, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from ..formats import month_year, short_date
 from .styles import SVG_NS, _html, _prefix
 
 CONFERENCE_DAYS = tuple(date(2012, 12, 3) + timedelta(days=n) for n in range(12))
@@ -47,7 +47,7 @@ def gap_words(segment):
 
 
 def _date_words(day):
-    return date_format(day, "j M Y")
+    return short_date(day)
 
 
 def _marker(shape, cx, cy, r, colour, extra=""):
@@ -99,7 +99,8 @@ class _Segment:
 
     def gap_words(self):
         """The break's two labels: its dates under the axis, its length above."""
-        return f"{self.first.day}–{self.last.day}", f"{self.days} days"
+        length = ngettext("%(n)s day", "%(n)s days", self.days) % {"n": self.days}
+        return f"{self.first.day}–{self.last.day}", length
 
 
 def _segments(start, end, stacks, boundaries):
@@ -143,7 +144,7 @@ def _segments(start, end, stacks, boundaries):
 
 
 def _month_words(day):
-    return date_format(day, "F Y")
+    return month_year(day)
 
 
 TIMELINE_TITLE = _("WCIT-12, 3–14 December 2012, and after")
@@ -165,6 +166,11 @@ def timeline(
     (a date, or None when undated: listed last, not drawn), "label", "url", "kind" (a key of
     ``EVENT_KINDS``) and an optional "note". Events of one date stack upward in list order,
     in columns of ``MAX_ROWS``. Runs of ``GAP_DAYS`` or more days without events are breaks.
+
+    In a right-to-left language (Arabic) time runs from right to left, as the reader's eye
+    does: the axis is laid out left to right and every x then mirrored (``mx``), and the
+    drawing's ``direction`` is rtl, so a text anchored at its start (the month names, the
+    conference's label) grows leftward from its mirrored x.
     """
     title = str(title)
     days = sorted({_day(d) for d in days})
@@ -194,6 +200,11 @@ def timeline(
     width = math.ceil(segments[-1].x + segments[-1].width + MARGIN)
     rows = max((min(MAX_ROWS, len(s.events)) for s in segments), default=0)
     axis_y = 2 * FONT + max(1, rows) * PITCH + 4
+    rtl = get_language_bidi()
+
+    def mx(x):
+        """x on the drawing: as laid out, or mirrored in a right-to-left language."""
+        return width - x if rtl else x
 
     axis, drawn = [], []  # what the eye reads off the axis; the markers, each a link
     if days:
@@ -203,11 +214,12 @@ def timeline(
         label = f"{days[0].day}–{_date_words(days[-1])}"
         if (days[0].month, days[0].year) != (days[-1].month, days[-1].year):
             label = f"{_date_words(days[0])} – {_date_words(days[-1])}"
+        conference = gettext("Conference, %(dates)s") % {"dates": label}
         axis.append(
-            f'<rect x="{x0:.1f}" y="{FONT + 6}" width="{x1 - x0:.1f}" '
+            f'<rect x="{min(mx(x0), mx(x1)):.1f}" y="{FONT + 6}" width="{x1 - x0:.1f}" '
             f'height="{axis_y - FONT - 6:.1f}" class="wcit-timeline-band" fill="#e3ebf5"/>'
-            f'<text x="{x0 + 2:.1f}" y="{FONT + 1}" font-size="{FONT}" fill="currentColor">'
-            f"Conference, {_html(label)}</text>"
+            f'<text x="{mx(x0 + 2):.1f}" y="{FONT + 1}" font-size="{FONT}" fill="currentColor">'
+            f"{_html(conference)}</text>"
         )
     month_rows = [0.0]  # where the last month label on each line ends
     for segment in segments:
@@ -217,20 +229,23 @@ def timeline(
             dates, length = segment.gap_words()
             axis.append(
                 f'<g class="wcit-timeline-gap"><title>{_html(gap_words(segment))}</title>'
-                f'<path d="M{x:.1f} {axis_y}H{mid - 4:.1f}M{mid + 4:.1f} {axis_y}'
-                f"H{x + segment.width:.1f}M{mid - 7:.1f} {axis_y + 6}L{mid - 1:.1f} {axis_y - 6}"
-                f'M{mid + 1:.1f} {axis_y + 6}L{mid + 7:.1f} {axis_y - 6}" '
+                f'<path d="M{mx(x):.1f} {axis_y}H{mx(mid - 4):.1f}M{mx(mid + 4):.1f} {axis_y}'
+                f"H{mx(x + segment.width):.1f}M{mx(mid - 7):.1f} {axis_y + 6}"
+                f"L{mx(mid - 1):.1f} {axis_y - 6}"
+                f'M{mx(mid + 1):.1f} {axis_y + 6}L{mx(mid + 7):.1f} {axis_y - 6}" '
                 f'stroke="currentColor" stroke-width="1.5" fill="none"/>'
-                f'<text x="{mid:.1f}" y="{axis_y - 10}" font-size="{FONT}" text-anchor="middle" '
-                f'fill="currentColor" font-style="italic">{length}</text>'
-                f'<text x="{mid:.1f}" y="{axis_y + 20}" font-size="{FONT}" text-anchor="middle" '
+                f'<text x="{mx(mid):.1f}" y="{axis_y - 10}" font-size="{FONT}" '
+                f'text-anchor="middle" fill="currentColor" font-style="italic">{length}</text>'
+                f'<text x="{mx(mid):.1f}" y="{axis_y + 20}" font-size="{FONT}" '
+                f'text-anchor="middle" '
                 f'fill="currentColor">{dates}</text></g>'
             )
         else:
             axis.append(
-                f'<path d="M{x:.1f} {axis_y}H{x + segment.width:.1f}M{mid:.1f} {axis_y}V'
-                f'{axis_y + 5}" stroke="currentColor" stroke-width="1.5" fill="none"/>'
-                f'<text x="{mid:.1f}" y="{axis_y + 20}" font-size="{FONT}" text-anchor="middle" '
+                f'<path d="M{mx(x):.1f} {axis_y}H{mx(x + segment.width):.1f}M{mx(mid):.1f} '
+                f'{axis_y}V{axis_y + 5}" stroke="currentColor" stroke-width="1.5" fill="none"/>'
+                f'<text x="{mx(mid):.1f}" y="{axis_y + 20}" font-size="{FONT}" '
+                f'text-anchor="middle" '
                 f'fill="currentColor">{segment.first.day}</text>'
             )
         if segment is segments[0] or segment.first.day == 1:
@@ -243,13 +258,13 @@ def timeline(
                 month_rows.append(0.0)
             month_rows[line] = x + len(words) * CHAR + 8
             axis.append(
-                f'<text x="{x:.1f}" y="{axis_y + 38 + line * (FONT + 6)}" font-size="{FONT}" '
+                f'<text x="{mx(x):.1f}" y="{axis_y + 38 + line * (FONT + 6)}" font-size="{FONT}" '
                 f'font-weight="600" fill="currentColor">{_html(words)}</text>'
             )
         for i, (number, event) in enumerate(segment.events):
             _, colour, shape = EVENT_KINDS[event["kind"]]
             column, row = divmod(i, MAX_ROWS)
-            cx = mid + (column - (segment.columns - 1) / 2) * PITCH
+            cx = mx(mid + (column - (segment.columns - 1) / 2) * PITCH)
             cy = axis_y - 8 - RADIUS - row * PITCH
             marker = _marker(shape, cx, cy, RADIUS, colour, ' class="wcit-timeline-marker"') + (
                 f'<text x="{cx:.1f}" y="{cy + 4.2:.1f}" font-size="{FONT}" text-anchor="middle" '
@@ -269,7 +284,7 @@ def timeline(
         time = (
             f'<time datetime="{when.isoformat()}">{_html(_date_words(when))}</time>'
             if when
-            else "Undated"
+            else _html(gettext("Undated"))
         )
         note = (
             f' <span class="wcit-note">({_html(event["note"])})</span>' if event.get("note") else ""
@@ -306,9 +321,10 @@ def timeline(
     else:
         summary += "."
     linked = any(e.get("url") for e in dated)
+    direction = ' direction="rtl"' if rtl else ""
     svg = (
         f'<svg xmlns="{SVG_NS}" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="{"group" if linked else "img"}" '
+        f'viewBox="0 0 {width} {height}"{direction} role="{"group" if linked else "img"}" '
         f'aria-labelledby="{p}-title" aria-describedby="{p}-desc">'
         f'<title id="{p}-title">{_html(title)}</title><desc id="{p}-desc">{_html(summary)}</desc>'
         f'<g class="wcit-timeline-axis" aria-hidden="true">{"".join(axis)}</g>'

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext, ngettext, pgettext
 
 from .. import pictures
+from ..formats import by_name
 from ..models import Claim, ClaimEvent, Source
 
 
@@ -100,7 +101,7 @@ def timeline_events():
     reports = Claim.objects.published().dated_status_reports()
     grouped_reports = grouped(reports, lambda claim: (claim.source, claim.signature_status))
     for (source, _status), claims in grouped_reports:
-        names = sorted({country.name for claim in claims for country in claim.countries.all()})
+        names = by_name({country.name for claim in claims for country in claim.countries.all()})
         events.append(
             {
                 "date": source.published,

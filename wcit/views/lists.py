@@ -19,6 +19,7 @@ from ..filters import (
     query_parameters,
     validated,
 )
+from ..formats import by_name, collation_key
 from ..models import (
     Claim,
     ClaimEvent,
@@ -137,13 +138,13 @@ class CountryListView(StrictFilterMixin, FilterView):
         order = [status for status, _label in Country.MAP_STATUSES]
         context["countries"] = sorted(
             context["object_list"],
-            key=lambda country: (order.index(country.map_status()), country.name),
+            key=lambda country: (order.index(country.map_status()), collation_key(country.name)),
         )
         # The map and its counts are of every country the sources name, filtered or not.
         every = context["countries"] if not self.request.GET else list(self.get_queryset())
         context["map"] = status_map(every)
         context["named"] = len(every)
-        context["compare_choices"] = sorted(every, key=lambda country: country.name.casefold())
+        context["compare_choices"] = by_name(every, lambda country: country.name)
         context["with_status"] = sum(country.map_status() != "named" for country in every)
         context["refused"] = sum(country.map_status() in Country.REFUSALS for country in every)
         context["refused_query"] = urlencode({"status": Country.REFUSALS}, doseq=True)

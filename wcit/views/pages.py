@@ -13,6 +13,7 @@ from django.views.decorators.cache import cache_control
 from django.views.generic import DetailView
 
 from .. import cache, pictures, reading
+from ..formats import collation_key
 from ..models import (
     Claim,
     ClaimEvent,
@@ -107,7 +108,7 @@ def country_clause_matrix(request):
             for country in Country.objects.all()
             if any(key[0] == country.slug for key in cells)
         ),
-        key=lambda country: country.name,
+        key=lambda country: collation_key(country.name),
     )
     clauses = list(Clause.objects.all())
     claims = reverse("claim-list")
