@@ -15,8 +15,8 @@ the plain ListView, then single-request p95 (of 50) of search and of a claim pag
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/load.py
 
 Options: --claims N (100000), --duration S (10), --connections N (16), --workers N (2),
---database NAME (wcit_bench), --keep, --pages P [P ...] (a subset of PAGES), --modes
-cached|uncached (both). Needs wrk (apt-get install wrk).
+--database NAME (wcit_bench), --redis-db N (0), --keep, --pages P [P ...] (a subset of
+PAGES), --modes cached|uncached (both). Needs wrk (apt-get install wrk).
 """
 
 import argparse
@@ -65,6 +65,7 @@ def main():
     parser.add_argument("--keep", action="store_true", help="Keep the benchmark database.")
     parser.add_argument("--pages", nargs="+", default=PAGES, help="Pages to load.")
     parser.add_argument("--modes", nargs="+", choices=["cached", "uncached"])
+    parser.add_argument("--redis-db", type=int, default=0, help="Redis database number.")
     args = parser.parse_args()
     modes = args.modes or ["cached", "uncached"]
 
@@ -94,7 +95,7 @@ def main():
     }
     redis = redis_answers()
     if redis:
-        env["REDIS_URL"] = "redis://127.0.0.1:6379/0"
+        env["REDIS_URL"] = f"redis://127.0.0.1:6379/{args.redis_db}"
     else:
         # Each worker caches for itself: safe here, as nothing changes the data meanwhile.
         env["DJANGO_SHARED_CACHE"] = "1"
@@ -127,7 +128,7 @@ def main():
     finally:
         shutil.rmtree(static_root, ignore_errors=True)
         if redis:
-            clear_redis(prefix)
+            clear_redis(prefix, args.redis_db)
         if not args.keep:
             with psycopg.connect(base, autocommit=True) as admin:
                 admin.execute(f"DROP DATABASE IF EXISTS {args.database}")
@@ -173,10 +174,10 @@ def redis_answers():
         return False
 
 
-def clear_redis(prefix):
+def clear_redis(prefix, db):
     import redis
 
-    client = redis.Redis(host="127.0.0.1", port=6379, db=0)
+    client = redis.Redis(host="127.0.0.1", port=6379, db=db)
     keys = list(client.scan_iter(f"{prefix}:*"))
     if keys:
         client.delete(*keys)
