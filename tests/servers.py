@@ -57,9 +57,10 @@ def free_port():
 
 
 class Server:
-    """gunicorn serving wcit on 127.0.0.1 with ``workers`` workers; stopped by ``stop()``."""
+    """gunicorn serving wcit on 127.0.0.1 with ``workers`` workers (of ``threads`` threads
+    each: gthread workers when more than one); stopped by ``stop()``."""
 
-    def __init__(self, env, log_path, workers=1):
+    def __init__(self, env, log_path, workers=1, threads=1):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = open(log_path, "w")  # noqa: SIM115 - closed in stop()
@@ -71,6 +72,8 @@ class Server:
                 str(workers),
                 "--bind",
                 f"127.0.0.1:{self.port}",
+                "--threads",
+                str(threads),
                 "--timeout",
                 "30",
             ],

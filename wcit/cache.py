@@ -24,6 +24,8 @@ cache, so nothing here needs to catch its errors.
 
 import hashlib
 import inspect
+import os
+import time
 from contextvars import ContextVar
 
 from django.conf import settings
@@ -47,6 +49,10 @@ CHECKED_KEY = "data-version-checked"
 UNCACHED_PREFIXES = ("/admin/", "/healthz")
 # Responses larger than this are served but not stored.
 MAX_ENTRY_BYTES = 2 * 1024 * 1024
+# After an edit, the first request for a page renders it and the others wait at most this
+# many seconds for it (then render it themselves); also how long the render's lock lives,
+# should the process holding it die.
+RENDER_WAIT = 3
 APP_LABEL = "wcit"
 
 
@@ -63,7 +69,12 @@ def data_version():
     pinned = _pinned.get()
     if pinned is not None:
         return pinned
-    copy = cache.get_many([VERSION_KEY, CHECKED_KEY])
+    return _version_in(cache.get_many([VERSION_KEY, CHECKED_KEY]))
+
+
+def _version_in(copy):
+    """The version in ``copy`` (what the cache returned for VERSION_KEY and CHECKED_KEY),
+    checked against the database when the copy is missing or due a check."""
     version = copy.get(VERSION_KEY)
     if version is None or CHECKED_KEY not in copy:
         version = _check(version)
@@ -208,14 +219,17 @@ def _cacheable_response(response):
     )
 
 
-def _validators(request, version):
-    # The full URL (scheme, host, path, query) and whether the client takes gzip name the
-    # representation: pages hold absolute links built from the host, and HtmlGZipMiddleware,
-    # inside this one, compresses what is stored for a client that takes gzip.
+def _representation(request):
+    """The digest of what names the representation: the full URL (scheme, host, path,
+    query) and whether the client takes gzip. Pages hold absolute links built from the
+    host, and HtmlGZipMiddleware, inside this one, compresses what is stored for a client
+    that takes gzip."""
     gzip = bool(re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
-    url = f"{request.build_absolute_uri()} gzip={gzip}"
-    etag = f'"{version:x}-{_digest(url)[:16]}"'
-    return url, etag, http_date(version / 1_000_000)
+    return _digest(f"{request.build_absolute_uri()} gzip={gzip}")
+
+
+def _etag(version, digest):
+    return f'"{version:x}-{digest[:16]}"'
 
 
 def _with_validators(response, etag, last_modified):
@@ -227,47 +241,54 @@ def _with_validators(response, etag, last_modified):
 
 
 class PageCacheMiddleware:
-    """Serve anonymous public GETs from the cache, keyed on (data version, URL); 304s."""
+    """Serve anonymous public GETs from the cache, keyed on (data version, URL); 304s.
+
+    A hit costs one round trip to the cache: the page is asked for in the same ``get_many``
+    as the version, under the version this process saw last (a guess, kept only if the
+    version read with it is the same). After an edit, a page is rendered once however many
+    ask for it at once (``render_once``).
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self.seen = None  # the data version this process read last
 
     def __call__(self, request):
         if not _public_read(request):
             return self.get_response(request)
+        cacheable = _cacheable_request(request)
+        digest = _representation(request) if cacheable else None
+        guess = self.seen
+        keys = [VERSION_KEY, CHECKED_KEY]
+        if digest and guess:
+            keys.append(_page_key(guess, digest))
         try:
-            version = data_version()
+            copy = cache.get_many(keys)
+            version = _version_in(copy)
         except DATABASE_ERRORS as error:
             # Nothing to key on, and no page to build without the database: asking it again
             # for the page would only wait out its timeouts twice.
             return database_unavailable(request, error)
+        self.seen = version
         token = _pinned.set(version)
         try:
-            if not _cacheable_request(request):
+            if not cacheable:
                 return self.get_response(request)
-            return self.respond(request, version)
+            key = _page_key(version, digest)
+            stored = copy.get(key) if version == guess else cache.get(key)
+            return self.respond(request, version, digest, stored)
         finally:
             _pinned.reset(token)
 
-    def respond(self, request, version):
-        """The page from the cache if stored under ``version``, else rendered and stored."""
-        url, etag, last_modified = _validators(request, version)
-        key = f"page:{version}:{_digest(url)}"
-        stored = cache.get(key)
+    def respond(self, request, version, digest, stored):
+        """The page ``stored``, else rendered (once) and stored."""
+        etag = _etag(version, digest)
         if stored is not None:
-            status, headers, content = stored
-            response = HttpResponse(content, status=status)
-            for name, value in headers:
-                response[name] = value
-            response["X-Cache"] = "hit"
+            response = _from_entry(stored, "hit")
         else:
-            response = self.get_response(request)
-            if not _cacheable_response(response):
-                return response
-            _with_validators(response, etag, last_modified)
-            entry = (response.status_code, list(response.items()), response.content)
-            cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
-            response["X-Cache"] = "miss"
+            response = self.render_once(request, _page_key(version, digest), etag, version)
+            if "X-Cache" not in response:
+                return response  # not cacheable
         # 304 when the client's copy is of this version; None means "send it whole".
         return (
             get_conditional_response(
@@ -275,3 +296,58 @@ class PageCacheMiddleware:
             )
             or response
         )
+
+    def render_once(self, request, key, etag, version):
+        """The page rendered by this request and stored, or, while another request renders
+        it (it holds the lock), that one's page once stored; after ``RENDER_WAIT`` seconds
+        without it, rendered here too."""
+        lock = f"render:{key}"
+        if not cache.add(lock, os.getpid(), RENDER_WAIT):
+            stored = _wait_for(key, lock)
+            if stored is not None:
+                return _from_entry(stored, "hit")
+            return self.render(request, key, etag, version)
+        try:
+            return self.render(request, key, etag, version)
+        finally:
+            cache.delete(lock)
+
+    def render(self, request, key, etag, version):
+        response = self.get_response(request)
+        if not _cacheable_response(response):
+            return response
+        _with_validators(response, etag, http_date(version / 1_000_000))
+        entry = (response.status_code, list(response.items()), response.content)
+        cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
+        response["X-Cache"] = "miss"
+        return response
+
+
+def _page_key(version, digest):
+    return f"page:{version}:{digest}"
+
+
+def _wait_for(key, lock):
+    """The entry stored under ``key`` by the request holding ``lock``, asked for at growing
+    intervals; None when the lock is gone without it (that request's page was not
+    cacheable, or the cache is away) or after ``RENDER_WAIT`` seconds."""
+    deadline = time.monotonic() + RENDER_WAIT
+    pause = 0.005
+    while time.monotonic() < deadline:
+        time.sleep(pause)
+        found = cache.get_many([key, lock])
+        if key in found:
+            return found[key]
+        if lock not in found:
+            return None
+        pause = min(pause * 2, 0.05)
+    return None
+
+
+def _from_entry(entry, how):
+    status, headers, content = entry
+    response = HttpResponse(content, status=status)
+    for name, value in headers:
+        response[name] = value
+    response["X-Cache"] = how
+    return response
