@@ -10,7 +10,8 @@ holds the corpus, its static files collected:
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/wcit_cluster_bench \\
         DJANGO_STATIC_ROOT=/tmp/static .venv/bin/python bench/hit_profile.py /countries/se/
 
-Options: -n N (2000 requests), --top N (25 functions), --gzip (the client takes gzip).
+Options: -n N (2000 requests), --top N (25 functions), --gzip (the client takes gzip),
+--locmem (the cache in this process's memory: the CPU a hit costs, without Redis's latency).
 """
 
 import argparse
@@ -73,6 +74,9 @@ def main():
     parser.add_argument("-n", type=int, default=2000)
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--gzip", action="store_true")
+    parser.add_argument(
+        "--locmem", action="store_true", help="The cache in this process's memory: no Redis."
+    )
     parser.add_argument("--bare", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
@@ -81,8 +85,11 @@ def main():
         DJANGO_SECRET_KEY="bench-only-" + "x7" * 30,
         DJANGO_ALLOWED_HOSTS="127.0.0.1",
         DJANGO_CACHE_KEY_PREFIX=f"wcit-hit-profile-{os.getpid()}",
-        REDIS_URL="redis://127.0.0.1:6379/7",
     )
+    if args.locmem:
+        os.environ["DJANGO_SHARED_CACHE"] = "1"
+    else:
+        os.environ["REDIS_URL"] = "redis://127.0.0.1:6379/7"
     if args.bare:
         os.environ["DJANGO_SETTINGS_MODULE"] = "bench.bare_settings"
         args.path = "/bench/bare"

@@ -80,7 +80,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "wcit.middleware.ContentSecurityPolicyMiddleware",
     "wcit.middleware.PermissionsPolicyMiddleware",
     "wcit.middleware.RequestLimitsMiddleware",
     "wcit.middleware.DatabaseUnavailableMiddleware",
