@@ -5,10 +5,12 @@ the test database, which lives in a transaction the server could not see.
 """
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -211,12 +213,15 @@ def nginx_conf(folder, port, upstreams):
 
 
 class Nginx:
-    """Debian's nginx running deploy/nginx.conf on 127.0.0.1 in front of ``upstreams``."""
+    """Debian's nginx running deploy/nginx.conf on 127.0.0.1 in front of ``upstreams``, its
+    files in a folder of its own, removed by ``stop()``."""
 
-    def __init__(self, folder, upstreams):
+    def __init__(self, upstreams):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.folder = Path(folder)
+        # Its workers run as nobody, and keep large requests and answers in files here.
+        self.folder = Path(tempfile.mkdtemp(prefix="wcit-nginx-"))
+        self.folder.chmod(0o755)
         self.conf = nginx_conf(self.folder, self.port, upstreams)
         self.process = subprocess.Popen(
             ["nginx", "-c", str(self.conf), "-p", str(self.folder), "-g", "daemon off;"],
@@ -255,3 +260,4 @@ class Nginx:
                 self.process.kill()
                 self.process.wait()
         self.process.stderr.close()
+        shutil.rmtree(self.folder, ignore_errors=True)

@@ -37,7 +37,7 @@ def proxied(tmp_path_factory):
         DATABASE_URL=prepare_sqlite(folder / "db.sqlite3"),
     )
     app = Server(env, folder / "gunicorn.log", workers=1)
-    proxy = Nginx(folder, [f"127.0.0.1:{app.port}"])
+    proxy = Nginx([f"127.0.0.1:{app.port}"])
     yield proxy, app
     proxy.stop()
     app.stop()
