@@ -16,7 +16,8 @@ the plain ListView, then single-request p95 (of 50) of search and of a claim pag
 
 Options: --claims N (100000), --duration S (10), --connections N (16), --workers N (2),
 --database NAME (wcit_bench), --redis-db N (0), --keep, --pages P [P ...] (a subset of
-PAGES), --modes cached|uncached (both). Needs wrk (apt-get install wrk).
+PAGES), --modes cached|uncached (both), --paired (each page's ratio to the bare view loaded
+right before it), --gzip (Accept-Encoding: gzip). Needs wrk (apt-get install wrk).
 """
 
 import argparse
@@ -66,6 +67,15 @@ def main():
     parser.add_argument("--pages", nargs="+", default=PAGES, help="Pages to load.")
     parser.add_argument("--modes", nargs="+", choices=["cached", "uncached"])
     parser.add_argument("--redis-db", type=int, default=0, help="Redis database number.")
+    parser.add_argument(
+        "--paired",
+        action="store_true",
+        help="Load the bare view again right before each page, and give each page's ratio to "
+        "that run (on a shared machine the load drifts between runs).",
+    )
+    parser.add_argument(
+        "--gzip", action="store_true", help="Send Accept-Encoding: gzip, as browsers do."
+    )
     args = parser.parse_args()
     modes = args.modes or ["cached", "uncached"]
 
@@ -231,7 +241,8 @@ UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 def wrk(url, args):
     """(req/s, p50 ms, p99 ms, non-2xx count) of wrk loading ``url``."""
     command = ["wrk", "-t2", f"-c{args.connections}", f"-d{args.duration}s", "--latency"]
-    for name, value in HEADERS.items():
+    headers = {**HEADERS, "Accept-Encoding": "gzip"} if getattr(args, "gzip", False) else HEADERS
+    for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
     output = subprocess.run(
         [*command, url], capture_output=True, text=True, check=True, timeout=args.duration + 120
@@ -251,12 +262,16 @@ def measure(server, bare, args, static):
     """Load the bare view, then each page, and print each as a ratio to the bare view."""
     targets = [(bare, BARE), *[(server, path) for path in [TRIVIAL, static, PLAIN_LIST]]]
     targets += [(server, path) for path in args.pages]
-    rows = []
+    rows, paired = [], {}
     for target, path in targets:
         status, body = get(target.url + path)  # warm: the first request fills the cache
+        if args.paired and path != BARE:
+            paired[path] = wrk(bare.url + BARE, args)[0]
         rate, p50, p99, bad, errors = wrk(target.url + path, args)
         rows.append((path, rate, p50, p99, bad, len(body), errors))
     rates = {path: rate for path, rate, *_ in rows}
+    if args.paired:
+        print(f"Each ratio is to the bare view loaded right before the page ({BARE} req/s shown).")
     names = {BARE: "bare Django view", TRIVIAL: "trivial view, site stack", static: "static file"}
     names[PLAIN_LIST] = "plain ListView, 25 rows"
     print(f"{'page':<28} {'req/s':>9} {'p50 ms':>9} {'p99 ms':>9} {'× bare':>7} {'KB':>7}  notes")
@@ -266,9 +281,11 @@ def measure(server, bare, args, static):
             notes.append(f"{bad} non-2xx/3xx")
         if errors:
             notes.append(errors.group(0).strip())
+        if path in paired:
+            notes.append(f"bare {paired[path]:.0f}")
         print(
             f"{names.get(path, path):<28} {rate:>9.1f} {p50:>9.1f} {p99:>9.1f} "
-            f"{rate / rates[BARE]:>7.3f} {size / 1024:>7.1f}  {'; '.join(notes)}"
+            f"{rate / paired.get(path, rates[BARE]):>7.3f} {size / 1024:>7.1f}  {'; '.join(notes)}"
         )
     if CLAIM_LIST in rates:
         print(
