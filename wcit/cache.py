@@ -25,7 +25,9 @@ cache, so nothing here needs to catch its errors.
 import hashlib
 import inspect
 import os
+import threading
 import time
+from collections import OrderedDict
 from contextvars import ContextVar
 
 from django.conf import settings
@@ -245,13 +247,16 @@ class PageCacheMiddleware:
 
     A hit costs one round trip to the cache: the page is asked for in the same ``get_many``
     as the version, under the version this process saw last (a guess, kept only if the
-    version read with it is the same). After an edit, a page is rendered once however many
-    ask for it at once (``render_once``).
+    version read with it is the same). Pages this process served under the current version
+    are also kept in its memory (``RecentPages``): a hit of one of those reads only the
+    version from the cache. After an edit, a page is rendered once however many ask for it
+    at once (``render_once``).
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
         self.seen = None  # the data version this process read last
+        self.recent = RecentPages(settings.PAGE_CACHE_LOCAL_BYTES)
 
     def __call__(self, request):
         if not _public_read(request):
@@ -260,7 +265,8 @@ class PageCacheMiddleware:
         digest = _representation(request) if cacheable else None
         guess = self.seen
         keys = [VERSION_KEY, CHECKED_KEY]
-        if digest and guess:
+        kept = self.recent.get(_page_key(guess, digest)) if digest and guess else None
+        if digest and guess and kept is None:
             keys.append(_page_key(guess, digest))
         try:
             copy = cache.get_many(keys)
@@ -269,13 +275,20 @@ class PageCacheMiddleware:
             # Nothing to key on, and no page to build without the database: asking it again
             # for the page would only wait out its timeouts twice.
             return database_unavailable(request, error)
+        if version != guess:
+            kept = None
+            self.recent.clear()  # pages of an earlier version can never be served again
+        elif VERSION_KEY not in copy:
+            kept = None  # the cache is away (or was emptied): pages are built, as without one
         self.seen = version
         token = _pinned.set(version)
         try:
             if not cacheable:
                 return self.get_response(request)
             key = _page_key(version, digest)
-            stored = copy.get(key) if version == guess else cache.get(key)
+            stored = kept or (copy.get(key) if version == guess else cache.get(key))
+            if kept is None and stored is not None:
+                self.recent.put(key, stored)
             return self.respond(request, version, digest, stored)
         finally:
             _pinned.reset(token)
@@ -305,6 +318,7 @@ class PageCacheMiddleware:
         if not cache.add(lock, os.getpid(), RENDER_WAIT):
             stored = _wait_for(key, lock)
             if stored is not None:
+                self.recent.put(key, stored)
                 return _from_entry(stored, "hit")
             return self.render(request, key, etag, version)
         try:
@@ -319,8 +333,50 @@ class PageCacheMiddleware:
         _with_validators(response, etag, http_date(version / 1_000_000))
         entry = (response.status_code, list(response.items()), response.content)
         cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
+        self.recent.put(key, entry)
         response["X-Cache"] = "miss"
         return response
+
+
+class RecentPages:
+    """The entries this process served under the current version, least recently used first
+    out, at most ``limit`` bytes of content in all; shared by the process's threads.
+
+    Entries are never stale: each is keyed on its version, and the middleware clears them
+    all when it reads a new one. They spare a hit the page's trip from Redis (a 250 KB page
+    took 0.3-0.5 ms more than a small one), not the version's.
+    """
+
+    def __init__(self, limit):
+        self.limit = limit
+        self.size = 0
+        self.entries = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is not None:
+                self.entries.move_to_end(key)
+            return entry
+
+    def put(self, key, entry):
+        size = len(entry[2])
+        if size > self.limit // 8:
+            return
+        with self.lock:
+            if key in self.entries:
+                return
+            self.entries[key] = entry
+            self.size += size
+            while self.size > self.limit:
+                _key, oldest = self.entries.popitem(last=False)
+                self.size -= len(oldest[2])
+
+    def clear(self):
+        with self.lock:
+            self.entries.clear()
+            self.size = 0
 
 
 def _page_key(version, digest):
