@@ -23,6 +23,7 @@ of the site's, e.g. DJANGO_PAGE_CACHE_LOCAL_MB=0). Needs wrk (apt-get install wr
 """
 
 import argparse
+import contextlib
 import os
 import re
 import shutil
@@ -241,6 +242,16 @@ class Server:
         self.process.terminate()
         self.process.wait(timeout=30)
 
+    def cpu_seconds(self):
+        """CPU seconds (user and system) its workers have used so far."""
+        pid = self.process.pid
+        total = 0
+        for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+            with contextlib.suppress(OSError):
+                fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+                total += int(fields[11]) + int(fields[12])  # utime, stime
+        return total / os.sysconf("SC_CLK_TCK")
+
 
 def get(url):
     request = urllib.request.Request(url, headers=HEADERS)
@@ -283,12 +294,12 @@ def measure(server, bare, args, static):
             runs = []
             for _ in range(args.rounds):
                 bare_rate = wrk(bare.url + BARE, args)[0]
-                runs.append((bare_rate, wrk(target.url + path, args)))
+                runs.append((bare_rate, loaded(target, path, args)))
             runs.sort(key=lambda run: run[1][0] / run[0])
-            paired[path], (rate, p50, p99, bad, errors) = runs[len(runs) // 2]
+            paired[path], (rate, p50, p99, bad, errors, cpu) = runs[len(runs) // 2]
         else:
-            rate, p50, p99, bad, errors = wrk(target.url + path, args)
-        rows.append((path, rate, p50, p99, bad, len(body), errors))
+            rate, p50, p99, bad, errors, cpu = loaded(target, path, args)
+        rows.append((path, rate, p50, p99, bad, len(body), errors, cpu))
     rates = {path: rate for path, rate, *_ in rows}
     if args.paired:
         print(
@@ -297,8 +308,11 @@ def measure(server, bare, args, static):
         )
     names = {BARE: "bare Django view", TRIVIAL: "trivial view, site stack", static: "static file"}
     names[PLAIN_LIST] = "plain ListView, 25 rows"
-    print(f"{'page':<28} {'req/s':>9} {'p50 ms':>9} {'p99 ms':>9} {'× bare':>7} {'KB':>7}  notes")
-    for path, rate, p50, p99, bad, size, errors in rows:
+    print(
+        f"{'page':<28} {'req/s':>9} {'p50 ms':>9} {'p99 ms':>9} {'× bare':>7} {'KB':>7} "
+        f"{'CPU µs':>7}  notes"
+    )
+    for path, rate, p50, p99, bad, size, errors, cpu in rows:
         notes = []
         if bad:
             notes.append(f"{bad} non-2xx/3xx")
@@ -308,13 +322,23 @@ def measure(server, bare, args, static):
             notes.append(f"bare {paired[path]:.0f}")
         print(
             f"{names.get(path, path):<28} {rate:>9.1f} {p50:>9.1f} {p99:>9.1f} "
-            f"{rate / paired.get(path, rates[BARE]):>7.3f} {size / 1024:>7.1f}  {'; '.join(notes)}"
+            f"{rate / paired.get(path, rates[BARE]):>7.3f} {size / 1024:>7.1f} {cpu:>7.0f}  "
+            f"{'; '.join(notes)}"
         )
     if CLAIM_LIST in rates:
         print(
             f"{CLAIM_LIST} against the plain ListView of its rows: "
             f"{rates[CLAIM_LIST] / rates[PLAIN_LIST]:.2f}×"
         )
+
+
+def loaded(server, path, args):
+    """wrk's figures for ``path``, and the CPU µs the server's workers spent a request: less
+    moved by the neighbours' load than req/s, since a worker waiting for a core uses none."""
+    before = server.cpu_seconds()
+    rate, p50, p99, bad, errors = wrk(server.url + path, args)
+    cpu = (server.cpu_seconds() - before) / max(1, rate * args.duration) * 1e6
+    return rate, p50, p99, bad, errors, cpu
 
 
 def single_requests(server, n=50):
