@@ -13,10 +13,12 @@ stands (nothing can change meanwhile), so pages kept in the cache still answer.
 
 ``PageCacheMiddleware`` answers anonymous public GET and HEAD requests from the cache,
 with an ETag and Last-Modified taken from the version, and 304 to a conditional request
-whose validator still matches. ``per_version`` caches any computed value (a list's count
-and filter block, a page's group counts) the same way, in the shared cache, under a key
-derived from what it computes. A public request reads the version once, at its start, and
-uses that one throughout (the middleware pins it).
+whose validator still matches. A hit is one round trip to the cache; after an edit, each
+page is rendered once however many ask for it at once (the others wait for its entry).
+``per_version`` caches any computed value (a list's count and filter block, a page's group
+counts) the same way, in the shared cache, under a key derived from what it computes. A
+public request reads the version once, at its start, and uses that one throughout (the
+middleware pins it).
 
 A sick cache is the cache backend's business (``wcit.breaker``): it answers as an empty
 cache, so nothing here needs to catch its errors.
