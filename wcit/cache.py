@@ -391,15 +391,16 @@ def _wait_for(key, lock):
     cacheable, or the cache is away) or after ``RENDER_WAIT`` seconds."""
     deadline = time.monotonic() + RENDER_WAIT
     pause = 0.005
-    while time.monotonic() < deadline:
-        time.sleep(pause)
+    while True:
+        # Asked before the first pause: a cache that is away answers {} at once (wcit.breaker),
+        # and then nobody holds the lock, so nobody is worth waiting for.
         found = cache.get_many([key, lock])
         if key in found:
             return found[key]
-        if lock not in found:
+        if lock not in found or time.monotonic() + pause > deadline:
             return None
+        time.sleep(pause)
         pause = min(pause * 2, 0.05)
-    return None
 
 
 def _from_entry(entry, how):
