@@ -11,7 +11,7 @@ export DJANGO_DEBUG ?= 1
 WEB_CONCURRENCY ?= 2
 BIND ?= 127.0.0.1:8000
 
-.PHONY: install catalogs messages run serve test lint format fixtures export check-corpus corpus-report migrations-check bench bench-http bench-faults
+.PHONY: install catalogs messages run serve test lint format fixtures export check-corpus corpus-report migrations-check bench bench-http bench-faults bench-cluster
 
 $(INSTALLED): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "wcit needs Python 3.11 or newer (found " + sys.version.split()[0] + ")")'
@@ -87,6 +87,11 @@ bench: install
 ## Pages under gunicorn with wrk, page cache on and off (needs DATABASE_URL=postgres://..., wrk).
 bench-http: install
 	$(PY) bench/load.py
+
+## nginx (deploy/nginx.conf) in front of two gunicorns, Redis, PostgreSQL; one killed, edits, slow
+## clients (needs DATABASE_URL=postgres://..., nginx, wrk, redis-server).
+bench-cluster: install
+	$(PY) bench/cluster.py
 
 ## Load while a PostgreSQL cluster of the drill's own (port 5433) stops, starts, freezes (root).
 bench-faults: install

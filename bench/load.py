@@ -15,11 +15,15 @@ the plain ListView, then single-request p95 (of 50) of search and of a claim pag
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/load.py
 
 Options: --claims N (100000), --duration S (10), --connections N (16), --workers N (2),
---database NAME (wcit_bench), --keep, --pages P [P ...] (a subset of PAGES), --modes
-cached|uncached (both). Needs wrk (apt-get install wrk).
+--database NAME (wcit_bench), --redis-db N (0), --keep, --pages P [P ...] (a subset of
+PAGES), --modes cached|uncached (both), --paired (each page's ratio to the bare view loaded
+right before it: the median of --rounds N such pairs, 3), --gzip (Accept-Encoding: gzip),
+--locmem (each worker caches in its own memory), --set NAME=VALUE (an environment variable
+of the site's, e.g. DJANGO_PAGE_CACHE_LOCAL_MB=0). Needs wrk (apt-get install wrk).
 """
 
 import argparse
+import contextlib
 import os
 import re
 import shutil
@@ -65,6 +69,26 @@ def main():
     parser.add_argument("--keep", action="store_true", help="Keep the benchmark database.")
     parser.add_argument("--pages", nargs="+", default=PAGES, help="Pages to load.")
     parser.add_argument("--modes", nargs="+", choices=["cached", "uncached"])
+    parser.add_argument("--redis-db", type=int, default=0, help="Redis database number.")
+    parser.add_argument(
+        "--paired",
+        action="store_true",
+        help="Load the bare view again right before each page, and give each page's ratio to "
+        "that run (on a shared machine the load drifts between runs).",
+    )
+    parser.add_argument("--rounds", type=int, default=3, help="With --paired: pairs a page.")
+    parser.add_argument(
+        "--set", action="append", default=[], metavar="NAME=VALUE", help="A site setting."
+    )
+    parser.add_argument(
+        "--gzip", action="store_true", help="Send Accept-Encoding: gzip, as browsers do."
+    )
+    parser.add_argument(
+        "--locmem",
+        action="store_true",
+        help="Each worker caches in its own memory even where Redis answers: what a hit costs "
+        "without a round trip to Redis.",
+    )
     args = parser.parse_args()
     modes = args.modes or ["cached", "uncached"]
 
@@ -92,9 +116,10 @@ def main():
         "DJANGO_STATIC_ROOT": str(static_root),
         "DJANGO_CACHE_KEY_PREFIX": prefix,
     }
-    redis = redis_answers()
+    env.update(setting.split("=", 1) for setting in args.set)
+    redis = redis_answers() and not args.locmem
     if redis:
-        env["REDIS_URL"] = "redis://127.0.0.1:6379/0"
+        env["REDIS_URL"] = f"redis://127.0.0.1:6379/{args.redis_db}"
     else:
         # Each worker caches for itself: safe here, as nothing changes the data meanwhile.
         env["DJANGO_SHARED_CACHE"] = "1"
@@ -127,7 +152,7 @@ def main():
     finally:
         shutil.rmtree(static_root, ignore_errors=True)
         if redis:
-            clear_redis(prefix)
+            clear_redis(prefix, args.redis_db)
         if not args.keep:
             with psycopg.connect(base, autocommit=True) as admin:
                 admin.execute(f"DROP DATABASE IF EXISTS {args.database}")
@@ -173,10 +198,10 @@ def redis_answers():
         return False
 
 
-def clear_redis(prefix):
+def clear_redis(prefix, db):
     import redis
 
-    client = redis.Redis(host="127.0.0.1", port=6379, db=0)
+    client = redis.Redis(host="127.0.0.1", port=6379, db=db)
     keys = list(client.scan_iter(f"{prefix}:*"))
     if keys:
         client.delete(*keys)
@@ -217,6 +242,16 @@ class Server:
         self.process.terminate()
         self.process.wait(timeout=30)
 
+    def cpu_seconds(self):
+        """CPU seconds (user and system) its workers have used so far."""
+        pid = self.process.pid
+        total = 0
+        for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+            with contextlib.suppress(OSError):
+                fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+                total += int(fields[11]) + int(fields[12])  # utime, stime
+        return total / os.sysconf("SC_CLK_TCK")
+
 
 def get(url):
     request = urllib.request.Request(url, headers=HEADERS)
@@ -230,7 +265,8 @@ UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 def wrk(url, args):
     """(req/s, p50 ms, p99 ms, non-2xx count) of wrk loading ``url``."""
     command = ["wrk", "-t2", f"-c{args.connections}", f"-d{args.duration}s", "--latency"]
-    for name, value in HEADERS.items():
+    headers = {**HEADERS, "Accept-Encoding": "gzip"} if getattr(args, "gzip", False) else HEADERS
+    for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
     output = subprocess.run(
         [*command, url], capture_output=True, text=True, check=True, timeout=args.duration + 120
@@ -250,30 +286,59 @@ def measure(server, bare, args, static):
     """Load the bare view, then each page, and print each as a ratio to the bare view."""
     targets = [(bare, BARE), *[(server, path) for path in [TRIVIAL, static, PLAIN_LIST]]]
     targets += [(server, path) for path in args.pages]
-    rows = []
+    rows, paired = [], {}
     for target, path in targets:
         status, body = get(target.url + path)  # warm: the first request fills the cache
-        rate, p50, p99, bad, errors = wrk(target.url + path, args)
-        rows.append((path, rate, p50, p99, bad, len(body), errors))
+        if args.paired and path != BARE:
+            # Rounds of (bare view, page); the round with the median ratio is shown.
+            runs = []
+            for _ in range(args.rounds):
+                bare_rate = wrk(bare.url + BARE, args)[0]
+                runs.append((bare_rate, loaded(target, path, args)))
+            runs.sort(key=lambda run: run[1][0] / run[0])
+            paired[path], (rate, p50, p99, bad, errors, cpu) = runs[len(runs) // 2]
+        else:
+            rate, p50, p99, bad, errors, cpu = loaded(target, path, args)
+        rows.append((path, rate, p50, p99, bad, len(body), errors, cpu))
     rates = {path: rate for path, rate, *_ in rows}
+    if args.paired:
+        print(
+            f"Each ratio is to the bare view loaded right before the page ({BARE} req/s shown), "
+            f"the median of {args.rounds} such pairs."
+        )
     names = {BARE: "bare Django view", TRIVIAL: "trivial view, site stack", static: "static file"}
     names[PLAIN_LIST] = "plain ListView, 25 rows"
-    print(f"{'page':<28} {'req/s':>9} {'p50 ms':>9} {'p99 ms':>9} {'× bare':>7} {'KB':>7}  notes")
-    for path, rate, p50, p99, bad, size, errors in rows:
+    print(
+        f"{'page':<28} {'req/s':>9} {'p50 ms':>9} {'p99 ms':>9} {'× bare':>7} {'KB':>7} "
+        f"{'CPU µs':>7}  notes"
+    )
+    for path, rate, p50, p99, bad, size, errors, cpu in rows:
         notes = []
         if bad:
             notes.append(f"{bad} non-2xx/3xx")
         if errors:
             notes.append(errors.group(0).strip())
+        if path in paired:
+            notes.append(f"bare {paired[path]:.0f}")
         print(
             f"{names.get(path, path):<28} {rate:>9.1f} {p50:>9.1f} {p99:>9.1f} "
-            f"{rate / rates[BARE]:>7.3f} {size / 1024:>7.1f}  {'; '.join(notes)}"
+            f"{rate / paired.get(path, rates[BARE]):>7.3f} {size / 1024:>7.1f} {cpu:>7.0f}  "
+            f"{'; '.join(notes)}"
         )
     if CLAIM_LIST in rates:
         print(
             f"{CLAIM_LIST} against the plain ListView of its rows: "
             f"{rates[CLAIM_LIST] / rates[PLAIN_LIST]:.2f}×"
         )
+
+
+def loaded(server, path, args):
+    """wrk's figures for ``path``, and the CPU µs the server's workers spent a request: less
+    moved by the neighbours' load than req/s, since a worker waiting for a core uses none."""
+    before = server.cpu_seconds()
+    rate, p50, p99, bad, errors = wrk(server.url + path, args)
+    cpu = (server.cpu_seconds() - before) / max(1, rate * args.duration) * 1e6
+    return rate, p50, p99, bad, errors, cpu
 
 
 def single_requests(server, n=50):

@@ -5,10 +5,12 @@ the test database, which lives in a transaction the server could not see.
 """
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -58,9 +60,10 @@ def free_port():
 
 
 class Server:
-    """gunicorn serving wcit on 127.0.0.1 with ``workers`` workers; stopped by ``stop()``."""
+    """gunicorn serving wcit on 127.0.0.1 with ``workers`` workers (of ``threads`` threads
+    each: gthread workers when more than one); stopped by ``stop()``."""
 
-    def __init__(self, env, log_path, workers=1):
+    def __init__(self, env, log_path, workers=1, threads=1):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = open(log_path, "w")  # noqa: SIM115 - closed in stop()
@@ -72,6 +75,8 @@ class Server:
                 str(workers),
                 "--bind",
                 f"127.0.0.1:{self.port}",
+                "--threads",
+                str(threads),
                 "--timeout",
                 "30",
             ],
@@ -173,3 +178,87 @@ class RedisServer:
             self.thaw()
             self.process.terminate()
             self.process.wait(timeout=10)
+
+
+NGINX_CONF = ROOT / "deploy" / "nginx.conf"
+
+
+def nginx_conf(folder, port, upstreams):
+    """deploy/nginx.conf for a run on loopback: listening on ``port``, in front of the app
+    servers at ``upstreams`` (host:port), its pid, logs and temporary files in ``folder``."""
+    conf = NGINX_CONF.read_text()
+    replacements = {
+        "pid /run/nginx-wcit.pid;": f"pid {folder}/nginx.pid;",
+        "error_log /var/log/nginx/wcit-error.log warn;": f"error_log {folder}/error.log warn;",
+        "access_log /var/log/nginx/wcit-access.log;": f"access_log {folder}/access.log;",
+        "listen 80 default_server;": f"listen 127.0.0.1:{port} default_server;",
+        "http {\n": "http {\n"
+        + "".join(
+            f"    {kind}_temp_path {folder}/{kind};\n"
+            for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+        ),
+    }
+    servers = [line for line in conf.splitlines() if line.strip().startswith("server 127.0.0.1:")]
+    assert len(servers) == 2, "deploy/nginx.conf names two app servers"
+    for old in servers:
+        conf = conf.replace(old + "\n", "")
+    options = " ".join(servers[0].strip().rstrip(";").split()[2:])  # max_fails=... and so on
+    listed = "".join(f"        server {address} {options};\n" for address in upstreams)
+    conf = conf.replace("    upstream wcit {\n", "    upstream wcit {\n" + listed, 1)
+    for old, new in replacements.items():
+        assert old in conf, old
+        conf = conf.replace(old, new, 1)
+    path = Path(folder) / "nginx.conf"
+    path.write_text(conf)
+    return path
+
+
+class Nginx:
+    """Debian's nginx running deploy/nginx.conf on 127.0.0.1 in front of ``upstreams``, its
+    files in a folder of its own, removed by ``stop()``."""
+
+    def __init__(self, upstreams):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        # Its workers run as nobody, and keep large requests and answers in files here.
+        self.folder = Path(tempfile.mkdtemp(prefix="wcit-nginx-"))
+        self.folder.chmod(0o755)
+        self.conf = nginx_conf(self.folder, self.port, upstreams)
+        self.process = subprocess.Popen(
+            ["nginx", "-c", str(self.conf), "-p", str(self.folder), "-g", "daemon off;"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"nginx exited: {self.process.stderr.read().decode()}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                    return
+            except OSError:
+                time.sleep(0.05)
+        self.stop()
+        raise RuntimeError("nginx did not start within 10 s")
+
+    def get(self, path, headers=None, timeout=20):
+        """(status, headers, body) of a GET through the proxy; redirects are not followed."""
+        request = urllib.request.Request(self.url + path, headers=headers or {})
+        opener = urllib.request.build_opener(NoRedirect)
+        try:
+            with opener.open(request, timeout=timeout) as response:
+                return response.status, response.headers, response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.headers, error.read()
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()  # nginx's fast shutdown; its workers go with it
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process.stderr.close()
+        shutil.rmtree(self.folder, ignore_errors=True)

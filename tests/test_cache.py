@@ -490,3 +490,17 @@ def test_everything_the_site_stores_expires(client, own_redis):
     keys = connection.keys("*")
     assert keys
     assert {key: connection.ttl(key) for key in keys if connection.ttl(key) < 0} == {}
+
+
+def test_cached_pages_carry_the_settings_policy_built_once(client, settings):
+    """The policy is built once a process (wcit.middleware.ContentSecurityPolicyMiddleware):
+    a hit carries the same header as django-csp builds, and a changed setting is seen."""
+    from csp.utils import build_policy
+
+    first, again = client.get("/claims/1/"), client.get("/claims/1/")
+    assert (first["X-Cache"], again["X-Cache"]) == ("miss", "hit")
+    policy = {part.strip() for part in build_policy().split(";")}
+    for response in (first, again):
+        assert {part.strip() for part in response["Content-Security-Policy"].split(";")} == policy
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": ["'self'"]}}
+    assert client.get("/claims/1/")["Content-Security-Policy"] == "default-src 'self'"

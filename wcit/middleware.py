@@ -10,6 +10,7 @@
   so that the page cache never keys on them, and the API and the downloads, read
   by programs, refuse them; a parameter given twice that takes one value is a 400.
 - ``PermissionsPolicyMiddleware``: the ``Permissions-Policy`` header.
+- ``ContentSecurityPolicyMiddleware``: django-csp's, its policy built once a process.
 - ``DatabaseUnavailableMiddleware``: a database that is down or refusing
   answers 503 with Retry-After, in the site's layout, logged in one line
   (``wcit.unavailable``).
@@ -20,6 +21,8 @@
 
 import sys
 
+from csp.constants import HEADER
+from csp.middleware import CheckableLazyObject, CSPMiddleware
 from django.conf import settings
 from django.http import (
     HttpResponseNotAllowed,
@@ -208,6 +211,42 @@ class PermissionsPolicyMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware, the settings' policy built once a process, not per response.
+
+    Every page has the settings' policy: no template reads a nonce, no view uses django-csp's
+    decorators (the embeds set their own header, which is left alone), and there is no
+    report-only policy. django-csp builds the policy twice a response (about a tenth of a
+    cached page's time, bench/RESULTS.md); here it is built once, and django-csp still
+    answers whatever the settings or a response ask beyond that.
+    """
+
+    _OWN_POLICY = ("_csp_config", "_csp_update", "_csp_replace", "_csp_exempt")
+
+    def __init__(self, get_response):
+        super().__init__(get_response)
+        self._built = (None, "")  # (the settings' policy, its header)
+
+    def process_response(self, request, response):
+        config = getattr(settings, "CONTENT_SECURITY_POLICY", None)
+        if (
+            HEADER in response
+            or getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None)
+            or (config or {}).get("EXCLUDE_URL_PREFIXES")
+            or getattr(request, "_csp_nonce", None) is not None
+            or any(hasattr(response, name) for name in self._OWN_POLICY)
+        ):
+            return super().process_response(request, response)
+        if response.status_code in (404, 500) and settings.DEBUG:
+            return response  # django-csp leaves Django's debug pages alone
+        if self._built[0] is not config:
+            self._built = (config, super().process_response(request, response).get(HEADER, ""))
+        elif self._built[1]:
+            response[HEADER] = self._built[1]
+        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
         return response
 
 

@@ -83,7 +83,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "wcit.middleware.ContentSecurityPolicyMiddleware",
     "wcit.middleware.PermissionsPolicyMiddleware",
     # The language comes from the URL's prefix (English unprefixed), before anything resolves
     # a path (the request limits look up the view's parameters) or renders an error page, and
@@ -261,6 +261,9 @@ PAGE_CACHE = SHARED_CACHE and env_bool("DJANGO_PAGE_CACHE", True)
 # How long a cached page or value is kept. Every change makes it unreachable at once anyway;
 # this bounds how long the unreachable ones take memory (and lets Redis evict any of them).
 PAGE_CACHE_SECONDS = env_int("DJANGO_PAGE_CACHE_SECONDS", 3600)
+# Each process also keeps the current version's pages it served, up to this many megabytes,
+# so that a hit of one reads only the version from Redis (wcit.cache.RecentPages); 0: none.
+PAGE_CACHE_LOCAL_BYTES = env_int("DJANGO_PAGE_CACHE_LOCAL_MB", 16) * 1024 * 1024
 # The data version is kept in the database; the cache's copy of it is checked against the
 # database every this many seconds. A change saved while the cache was away (the copy could
 # not be replaced) shows on every page at most this long after the cache answers again.
