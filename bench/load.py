@@ -1,22 +1,29 @@
 """Benchmark: the site under gunicorn, as production runs it, loaded with wrk.
 
 Not a test: it measures and prints. It creates (and afterwards drops) its own
-PostgreSQL database, loads the fixtures plus generated claims up to --claims,
-collects the static files, then serves the site with gunicorn (debug off,
---workers sync workers) on a loopback port, twice: with the page cache (Redis
-when it answers on 127.0.0.1:6379, with keys of this run only) and without it
-(DJANGO_PAGE_CACHE=0). Each page is loaded with wrk beside three yardsticks: a bare
-Django view under Django's default middleware only (``bench.bare_settings``, served by
-its own gunicorn with the same options), a trivial view through the site's whole
-middleware, and a plain ``ListView`` of the claim list's 25 rows (``bench/urls.py``); it
-prints req/s, p50, p99 and the ratio to the bare view, the uncached claim list's ratio to
-the plain ListView, then single-request p95 (of 50) of search and of a claim page. Run:
+PostgreSQL database, loads the fixtures, then grows it by generated claims through each
+size of --sizes (by default the powers of ten from 10,000 up to --claims) and at each
+size collects the static files and serves the site with gunicorn (debug off, --workers
+sync workers) on a loopback port, in each of --modes: ``cached`` (the page cache, Redis
+when it answers on 127.0.0.1:6379, with keys of this run only), ``uncached``
+(DJANGO_PAGE_CACHE=0: no page is stored, values computed once per data version, such as
+facet counts, still are) and ``cold`` (no shared cache at all: every request computes
+everything, as the first reader after an edit does). Each page is loaded with wrk beside
+three yardsticks: a bare Django view under Django's default middleware only
+(``bench.bare_settings``, served by its own gunicorn with the same options), a trivial
+view through the site's whole middleware, and a plain ``ListView`` of the claim list's 25
+rows (``bench/urls.py``); it prints req/s, p50, p99 and the ratio to the bare view, the
+uncached claim list's ratio to the plain ListView, then single-request p95 (of 50) of
+search and of a claim page, and the downloads' rows per second (single requests). With
+several sizes it ends with a table of every page's ratio to the bare view at each size.
+Run:
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/load.py
 
-Options: --claims N (100000), --duration S (10), --connections N (16), --workers N (2),
---database NAME (wcit_bench), --keep, --pages P [P ...] (a subset of PAGES), --modes
-cached|uncached (both). Needs wrk (apt-get install wrk).
+Options: --claims N (100000), --sizes N [N ...], --duration S (10), --connections N (16),
+--workers N (2), --database NAME (wcit_bench), --keep, --pages P [P ...] (a subset of
+PAGES), --modes cached|uncached|cold (cached and uncached), --redis-db N (0). Needs wrk
+(apt-get install wrk).
 """
 
 import argparse
@@ -47,7 +54,20 @@ PAGES = [
     "/clauses/5b/",
     "/countries/",
     "/disputes/",
+    # The largest source page: the blog post and its thread of replies.
+    "/sources/what-really-happened-in-dubai/",
 ]
+# Single requests, timed: each is the first page (DOWNLOAD_PAGE_SIZE rows at most).
+DOWNLOADS = ["/claims.csv", "/claims.json", "/claims.csv?country=se"]
+MODES = {
+    "cached": ("cached (page cache on)", {"DJANGO_PAGE_CACHE": "1"}),
+    "uncached": ("uncached (DJANGO_PAGE_CACHE=0)", {"DJANGO_PAGE_CACHE": "0"}),
+    # No Redis and not one process: nothing is kept between requests (wcit.settings).
+    "cold": (
+        "cold (no shared cache: nothing kept between requests)",
+        {"REDIS_URL": "", "DJANGO_SHARED_CACHE": "0"},
+    ),
+}
 TRIVIAL = "/bench/trivial"
 BARE = "/bench/bare"
 PLAIN_LIST = "/bench/claims/"
@@ -58,15 +78,18 @@ HEADERS = {"Host": "127.0.0.1", "X-Forwarded-Proto": "https"}
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--claims", type=int, default=100_000)
+    parser.add_argument("--sizes", type=int, nargs="+", help="Sizes to measure at.")
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--database", default="wcit_bench")
     parser.add_argument("--keep", action="store_true", help="Keep the benchmark database.")
     parser.add_argument("--pages", nargs="+", default=PAGES, help="Pages to load.")
-    parser.add_argument("--modes", nargs="+", choices=["cached", "uncached"])
+    parser.add_argument("--modes", nargs="+", choices=list(MODES))
+    parser.add_argument("--redis-db", type=int, default=0)
     args = parser.parse_args()
     modes = args.modes or ["cached", "uncached"]
+    sizes = sorted(args.sizes or powers_of_ten(args.claims))
 
     base = os.environ.get("DATABASE_URL", "")
     if not base.startswith(("postgres://", "postgresql://")):
@@ -94,66 +117,84 @@ def main():
     }
     redis = redis_answers()
     if redis:
-        env["REDIS_URL"] = "redis://127.0.0.1:6379/0"
+        env["REDIS_URL"] = f"redis://127.0.0.1:6379/{args.redis_db}"
     else:
         # Each worker caches for itself: safe here, as nothing changes the data meanwhile.
         env["DJANGO_SHARED_CACHE"] = "1"
     try:
-        started = time.perf_counter()
-        setup(env, args.claims)
-        print(
-            f"Setup: {args.claims:,} generated claims plus the corpus in "
-            f"{time.perf_counter() - started:.0f} s; gunicorn {args.workers} sync workers, "
-            f"debug off; wrk {args.duration} s, {args.connections} connections; "
-            f"cache: {'Redis' if redis else 'local memory'}.\n"
-        )
+        manage(env, "migrate", "--verbosity", "0")
+        manage(env, "load_corpus", "--verbosity", "0")
+        manage(env, "collectstatic", "--noinput", "--verbosity", "0")
+        with psycopg.connect(database_url) as connection:
+            (last_original,) = connection.execute("SELECT max(id) FROM wcit_claim").fetchone()
         static = static_url(static_root)
-        bare_env = {**env, "DJANGO_SETTINGS_MODULE": "bench.bare_settings"}
-        bare_app = "django.core.wsgi:get_wsgi_application()"
-        with Server(bare_env, args.workers, probe=BARE, app=bare_app) as bare:
-            for label, cached in [
-                ("cached (page cache on)", True),
-                ("uncached (DJANGO_PAGE_CACHE=0)", False),
-            ]:
-                if ("cached" if cached else "uncached") not in modes:
-                    continue
-                server_env = {**env, "DJANGO_PAGE_CACHE": "1" if cached else "0"}
-                with Server(server_env, args.workers) as server:
-                    print(f"== {label}")
-                    measure(server, bare, args, static)
-                    if not cached:
-                        single_requests(server)
-                    print()
+        summary, generated = {}, 0
+        for size in sizes:
+            started = time.perf_counter()
+            generate(env, size - generated, last_original)
+            generated = size
+            print(
+                f"Setup: {size:,} generated claims plus the corpus (this step "
+                f"{time.perf_counter() - started:.0f} s); gunicorn {args.workers} sync workers, "
+                f"debug off; wrk {args.duration} s, {args.connections} connections; "
+                f"cache: {'Redis' if redis else 'local memory'}.\n"
+            )
+            bare_env = {**env, "DJANGO_SETTINGS_MODULE": "bench.bare_settings"}
+            bare_app = "django.core.wsgi:get_wsgi_application()"
+            with Server(bare_env, args.workers, probe=BARE, app=bare_app) as bare:
+                for mode in modes:
+                    label, overrides = MODES[mode]
+                    with Server({**env, **overrides}, args.workers) as server:
+                        print(f"== {label}")
+                        rows = measure(server, bare, args, static)
+                        summary[size, mode] = rows
+                        if mode != "cached":
+                            single_requests(server)
+                            time_downloads(server)
+                        print()
+        if len(sizes) > 1:
+            print_summary(summary, sizes, modes)
     finally:
         shutil.rmtree(static_root, ignore_errors=True)
         if redis:
-            clear_redis(prefix)
+            clear_redis(prefix, args.redis_db)
         if not args.keep:
             with psycopg.connect(base, autocommit=True) as admin:
                 admin.execute(f"DROP DATABASE IF EXISTS {args.database}")
 
 
-def setup(env, claims):
-    def manage(*command):
-        subprocess.run(
-            [sys.executable, "manage.py", *command], env=env, cwd=ROOT, check=True, timeout=3600
-        )
+def powers_of_ten(claims):
+    """10,000, 100,000, ... below ``claims``, then ``claims``."""
+    sizes, size = [], 10_000
+    while size < claims:
+        sizes.append(size)
+        size *= 10
+    return [*sizes, claims]
 
-    manage("migrate", "--verbosity", "0")
-    manage("load_corpus", "--verbosity", "0")
-    manage("collectstatic", "--noinput", "--verbosity", "0")
+
+def manage(env, *command):
+    subprocess.run(
+        [sys.executable, "manage.py", *command], env=env, cwd=ROOT, check=True, timeout=3600
+    )
+
+
+def generate(env, claims, last_original):
+    """Add ``claims`` generated copies of the corpus's own claims (ids up to
+    ``last_original``), in batches, then VACUUM ANALYZE as autovacuum would in time."""
     code = (
         "import django; django.setup()\n"
         "import random\n"
         "from django.db import connection, transaction\n"
         "from tests.factories import generate_claims\n"
         "from bench.run import WORDS\n"
-        "rng = random.Random(7)\n"
+        "from wcit.models import Claim\n"
+        f"rng = random.Random({claims})\n"
         "with transaction.atomic():\n"
         f"    generate_claims({claims}, summary=lambda o, i: "
-        "f\"{o.summary} ({' '.join(rng.sample(WORDS, 3))})\")\n"
+        "f\"{o.summary} ({' '.join(rng.sample(WORDS, 3))})\", batch=10000, keep=False, "
+        f"originals=Claim.objects.filter(pk__lte={last_original}))\n"
         "with connection.cursor() as cursor:\n"
-        "    cursor.execute('ANALYZE')\n"
+        "    cursor.execute('VACUUM ANALYZE')\n"
     )
     subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, check=True, timeout=3600)
 
@@ -173,10 +214,10 @@ def redis_answers():
         return False
 
 
-def clear_redis(prefix):
+def clear_redis(prefix, db):
     import redis
 
-    client = redis.Redis(host="127.0.0.1", port=6379, db=0)
+    client = redis.Redis(host="127.0.0.1", port=6379, db=db)
     keys = list(client.scan_iter(f"{prefix}:*"))
     if keys:
         client.delete(*keys)
@@ -229,7 +270,9 @@ UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 def wrk(url, args):
     """(req/s, p50 ms, p99 ms, non-2xx count) of wrk loading ``url``."""
+    # A timeout past the default 2 s: a slow page is measured, not counted as a socket error.
     command = ["wrk", "-t2", f"-c{args.connections}", f"-d{args.duration}s", "--latency"]
+    command += ["--timeout", "30s"]
     for name, value in HEADERS.items():
         command += ["-H", f"{name}: {value}"]
     output = subprocess.run(
@@ -274,6 +317,46 @@ def measure(server, bare, args, static):
             f"{CLAIM_LIST} against the plain ListView of its rows: "
             f"{rates[CLAIM_LIST] / rates[PLAIN_LIST]:.2f}×"
         )
+    return {path: (rate / rates[BARE], p50) for path, rate, p50, *_ in rows}
+
+
+def time_downloads(server, runs=3):
+    """Each download in DOWNLOADS fetched whole ``runs`` times, one at a time: rows, the
+    best time and rows per second."""
+    for path in DOWNLOADS:
+        timings = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            _status, body = get(server.url + path)
+            timings.append(time.perf_counter() - started)
+        if path.split("?")[0].endswith(".json"):
+            import json
+
+            rows = len(json.loads(body)["results"])
+        else:
+            rows = body.count(b"\n") - 1
+        best = min(timings)
+        print(
+            f"download {path:<24} {rows:>7,} rows {len(body) / 1e6:6.1f} MB in "
+            f"{best * 1000:7.0f} ms (best of {runs}): {rows / best:>9,.0f} rows/s"
+        )
+
+
+def print_summary(summary, sizes, modes):
+    """Each page's ratio to the bare view (and p50) at each size, mode by mode."""
+    for mode in modes:
+        if mode == "cached":
+            continue
+        print(f"== {MODES[mode][0]}: × bare view (p50 ms) by generated claims")
+        paths = list(summary[sizes[0], mode])
+        print(f"{'page':<42}" + "".join(f"{size:>20,}" for size in sizes))
+        for path in paths:
+            cells = "".join(
+                f"{summary[size, mode][path][0]:>11.4f} ({summary[size, mode][path][1]:>6.0f})"
+                for size in sizes
+            )
+            print(f"{path[:42]:<42}{cells}")
+        print()
 
 
 def single_requests(server, n=50):
