@@ -27,6 +27,7 @@ PAGES), --modes cached|uncached|cold (cached and uncached), --redis-db N (0). Ne
 """
 
 import argparse
+import contextlib
 import csv
 import io
 import json
@@ -298,7 +299,10 @@ def measure(server, bare, args, static):
     targets += [(server, path) for path in args.pages]
     rows = []
     for target, path in targets:
-        status, body = get(target.url + path)  # warm: the first request fills the cache
+        try:
+            status, body = get(target.url + path)  # warm: the first request fills the cache
+        except OSError:  # a timeout (60 s): wrk measures it all the same
+            body = b""
         rate, p50, p99, bad, errors = wrk(target.url + path, args)
         rows.append((path, rate, p50, p99, bad, len(body), errors, alone(target.url + path)))
     rates = {path: rate for path, rate, *_ in rows}
@@ -332,7 +336,9 @@ def alone(url, n=5):
     timings = []
     for _ in range(n):
         started = time.perf_counter()
-        get(url)
+        # A timeout (60 s) counts as 60 s: the page is that slow at least.
+        with contextlib.suppress(OSError):
+            get(url)
         timings.append((time.perf_counter() - started) * 1000)
     return sorted(timings)[n // 2]
 
@@ -342,10 +348,16 @@ def time_downloads(server, runs=3):
     best time and rows per second."""
     for path in DOWNLOADS:
         timings = []
-        for _ in range(runs):
-            started = time.perf_counter()
-            _status, body = get(server.url + path)
-            timings.append(time.perf_counter() - started)
+        try:
+            for _ in range(runs):
+                started = time.perf_counter()
+                _status, body = get(server.url + path)
+                timings.append(time.perf_counter() - started)
+        except OSError as error:  # a timeout (60 s) or an error status: say so, go on
+            print(
+                f"download {path:<24} failed after {time.perf_counter() - started:.0f} s: {error}"
+            )
+            continue
         if path.split("?")[0].endswith(".json"):
             rows = len(json.loads(body)["results"])
         else:
