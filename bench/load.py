@@ -13,9 +13,12 @@ three yardsticks: a bare Django view under Django's default middleware only
 (``bench.bare_settings``, served by its own gunicorn with the same options), a trivial
 view through the site's whole middleware, and a plain ``ListView`` of the claim list's 25
 rows (``bench/urls.py``); it prints req/s, p50, p99 and the ratio to the bare view, the
-uncached claim list's ratio to the plain ListView, then single-request p95 (of 50) of
-search and of a claim page, and the downloads' rows per second (single requests). With
-several sizes it ends with a table of every page's ratio to the bare view at each size.
+median of 5 requests alone, each page's CPU time a request (its workers' and their
+database connections', from /proc: the machine's other work moves it far less than the
+rate) and the bare view's CPU time a request over it ("× bare CPU"), the uncached claim
+list's ratio to the plain ListView, then single-request p95 (of 50) of search and of a
+claim page, and the downloads' rows per second (single requests). With several sizes it
+ends with a table of every page's ratios to the bare view and CPU time at each size.
 Run:
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/load.py
@@ -262,6 +265,37 @@ class Server:
         self.process.terminate()
         self.process.wait(timeout=30)
 
+    def cpu_seconds(self):
+        """CPU time used so far by the workers and by their database connections (kept
+        open, CONN_MAX_AGE): what serving costs, which other work on the machine barely
+        moves, where the rate wrk sees moves with it."""
+        pid = self.process.pid
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        pids = [int(child) for child in children]
+        database = self.env.get("DATABASE_URL")
+        if database and "bare_settings" not in self.env["DJANGO_SETTINGS_MODULE"]:
+            import psycopg
+
+            with psycopg.connect(database) as connection:
+                pids += [
+                    row[0]
+                    for row in connection.execute(
+                        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                        "AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+                    )
+                ]
+        return sum(process_cpu(pid) for pid in pids)
+
+
+def process_cpu(pid):
+    """Seconds of CPU (user and system) process ``pid`` has used; 0 if it has gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0.0
+    fields = stat[stat.rindex(")") + 2 :].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
 
 def get(url):
     request = urllib.request.Request(url, headers=HEADERS)
@@ -290,7 +324,8 @@ def wrk(url, args):
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
     errors = re.search(r"Socket errors:.*", output)
-    return rate, latency(50), latency(99), int(bad.group(1)) if bad else 0, errors
+    requests = int(re.search(r"(\d+) requests in", output).group(1))
+    return rate, latency(50), latency(99), int(bad.group(1)) if bad else 0, errors, requests
 
 
 def measure(server, bare, args, static):
@@ -303,16 +338,19 @@ def measure(server, bare, args, static):
             status, body = get(target.url + path)  # warm: the first request fills the cache
         except OSError:  # a timeout (60 s): wrk measures it all the same
             body = b""
-        rate, p50, p99, bad, errors = wrk(target.url + path, args)
-        rows.append((path, rate, p50, p99, bad, len(body), errors, alone(target.url + path)))
+        spent = target.cpu_seconds()
+        rate, p50, p99, bad, errors, requests = wrk(target.url + path, args)
+        cpu = (target.cpu_seconds() - spent) * 1000 / max(requests, 1)
+        rows.append((path, rate, p50, p99, bad, len(body), errors, cpu, alone(target.url + path)))
     rates = {path: rate for path, rate, *_ in rows}
+    cpus = {row[0]: row[-2] for row in rows}
     names = {BARE: "bare Django view", TRIVIAL: "trivial view, site stack", static: "static file"}
     names[PLAIN_LIST] = "plain ListView, 25 rows"
     print(
         f"{'page':<28} {'req/s':>9} {'p50 ms':>9} {'p99 ms':>9} {'× bare':>7} {'KB':>7} "
-        f"{'alone ms':>9}  notes"
+        f"{'alone ms':>9} {'CPU ms':>7} {'× bare CPU':>10}  notes"
     )
-    for path, rate, p50, p99, bad, size, errors, single in rows:
+    for path, rate, p50, p99, bad, size, errors, cpu, single in rows:
         notes = []
         if bad:
             notes.append(f"{bad} non-2xx/3xx")
@@ -320,14 +358,18 @@ def measure(server, bare, args, static):
             notes.append(errors.group(0).strip())
         print(
             f"{names.get(path, path):<28} {rate:>9.1f} {p50:>9.1f} {p99:>9.1f} "
-            f"{rate / rates[BARE]:>7.3f} {size / 1024:>7.1f} {single:>9.1f}  {'; '.join(notes)}"
+            f"{rate / rates[BARE]:>7.3f} {size / 1024:>7.1f} {single:>9.1f} {cpu:>7.2f} "
+            f"{cpus[BARE] / cpu if cpu else float('nan'):>10.3f}  {'; '.join(notes)}"
         )
     if CLAIM_LIST in rates:
         print(
             f"{CLAIM_LIST} against the plain ListView of its rows: "
             f"{rates[CLAIM_LIST] / rates[PLAIN_LIST]:.2f}×"
         )
-    return {path: (rate / rates[BARE], row[-1]) for path, rate, *row in rows}
+    return {
+        path: (rate / rates[BARE], single, cpu, cpus[BARE] / cpu if cpu else float("nan"))
+        for path, rate, *_, cpu, single in rows
+    }
 
 
 def alone(url, n=5):
@@ -375,14 +417,17 @@ def print_summary(summary, sizes, modes):
     for mode in modes:
         if mode == "cached":
             continue
-        print(f"== {MODES[mode][0]}: × bare view (ms alone) by generated claims")
+        print(
+            f"== {MODES[mode][0]}, by generated claims: × bare view by rate / by CPU, "
+            "and CPU ms a request (workers and database)"
+        )
         paths = list(summary[sizes[0], mode])
-        print(f"{'page':<42}" + "".join(f"{size:>20,}" for size in sizes))
+        print(f"{'page':<42}" + "".join(f"{size:>26,}" for size in sizes))
         for path in paths:
-            cells = "".join(
-                f"{summary[size, mode][path][0]:>11.4f} ({summary[size, mode][path][1]:>6.0f})"
-                for size in sizes
-            )
+            cells = ""
+            for size in sizes:
+                by_rate, _alone, cpu, by_cpu = summary[size, mode][path]
+                cells += f"{by_rate:>9.4f} /{by_cpu:>7.4f} {cpu:>7.2f}"
             print(f"{path[:42]:<42}{cells}")
         print()
 
