@@ -32,6 +32,7 @@ PAGES), --modes cached|uncached|cold (cached and uncached), --redis-db N (0). Ne
 import argparse
 import contextlib
 import csv
+import http.client
 import io
 import json
 import os
@@ -395,7 +396,9 @@ def time_downloads(server, runs=3):
                 started = time.perf_counter()
                 _status, body = get(server.url + path)
                 timings.append(time.perf_counter() - started)
-        except OSError as error:  # a timeout (60 s) or an error status: say so, go on
+        # A timeout (60 s), an error status, or a stream cut short (gunicorn's --timeout 60
+        # ends a worker mid-response): say so, go on.
+        except (OSError, http.client.HTTPException) as error:
             print(
                 f"download {path:<24} failed after {time.perf_counter() - started:.0f} s: {error}"
             )
