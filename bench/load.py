@@ -267,7 +267,7 @@ class Server:
         self.process.wait(timeout=30)
 
     def cpu_seconds(self):
-        """CPU time used so far by the workers and by their database connections (kept
+        """{pid: CPU seconds} used so far by the workers and by their database connections (kept
         open, CONN_MAX_AGE): what serving costs, which other work on the machine barely
         moves, where the rate wrk sees moves with it."""
         pid = self.process.pid
@@ -285,7 +285,7 @@ class Server:
                         "AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
                     )
                 ]
-        return sum(process_cpu(pid) for pid in pids)
+        return {pid: process_cpu(pid) for pid in pids}
 
 
 def process_cpu(pid):
@@ -341,7 +341,10 @@ def measure(server, bare, args, static):
             body = b""
         spent = target.cpu_seconds()
         rate, p50, p99, bad, errors, requests = wrk(target.url + path, args)
-        cpu = (target.cpu_seconds() - spent) * 1000 / max(requests, 1)
+        # Per process: a database connection closed meanwhile must not count as negative.
+        after = target.cpu_seconds()
+        used = sum(seconds - spent.get(pid, 0.0) for pid, seconds in after.items())
+        cpu = used * 1000 / max(requests, 1)
         rows.append((path, rate, p50, p99, bad, len(body), errors, cpu, alone(target.url + path)))
     rates = {path: rate for path, rate, *_ in rows}
     cpus = {row[0]: row[-2] for row in rows}
