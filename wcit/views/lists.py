@@ -142,8 +142,7 @@ class CountryListView(StrictFilterMixin, FilterView):
         # The map and its counts are of every country the sources name, filtered or not.
         every = context["countries"] if not self.request.GET else list(self.get_queryset())
         with_counts(context["countries"], Country)
-        # The same map whatever the filter; drawing it was a third of the page's time.
-        context["map"] = cache.per_version(status_map, Country.objects.with_status_reports())
+        context["map"] = status_map(every)
         context["named"] = len(every)
         context["compare_choices"] = sorted(every, key=lambda country: country.name.casefold())
         context["with_status"] = sum(country.map_status() != "named" for country in every)
