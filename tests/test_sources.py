@@ -155,17 +155,3 @@ def test_a_replys_opening_is_escaped_like_its_text(client):
     fold = soup.find(id=f"reply-{reply.slug}").details
     assert fold.summary.select_one(".fold-opening").get_text().startswith("<img src=x")
     assert not soup.select("main img")
-
-
-def test_a_passage_marked_in_the_text_shows_an_edit_on_the_next_request(client):
-    """The marked text is kept once per data version: an edit to a claim makes a new one."""
-    url = "/sources/what-really-happened-in-dubai/"
-    note = BeautifulSoup(client.get(url).content, "html.parser").select_one("li.note")
-    claim = Claim.objects.get(pk=note["data-claim"])
-    assert claim.summary in note.get_text()
-    claim.summary = "A summary written after the page was first read."
-    claim.save()
-    note = BeautifulSoup(client.get(url).content, "html.parser").select_one(
-        f'li.note[data-claim="{claim.pk}"]'
-    )
-    assert "A summary written after the page was first read." in note.get_text()
