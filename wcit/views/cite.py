@@ -47,9 +47,7 @@ def cite_context(request, obj):
     key = obj.pk if isinstance(obj, Claim) else obj.key
     return {
         "record": record,
-        # citeproc takes 60 ms for the three styles, a third of a source page: the record
-        # (its access date and data version included) names the entry.
-        "renderings": cache.per_version(citations.render, record),
+        "renderings": citations.render(record),
         "meta": citations.meta_tags(record),
         "accessed": timezone.localdate(),
         "version": version,

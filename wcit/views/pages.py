@@ -156,8 +156,7 @@ class CountryDetailView(DetailView):
         context["voice_count"] = cache.per_version(voices.count)
         context["disputes"] = cache.per_version(list, Dispute.objects.involving(claims))
         context["closing"] = closing = ClaimEvent.objects.closing()
-        # Reads every claim about the country (a quarter of them for the United States).
-        context["record"] = record = cache.per_version(claims.record, RECORD_ROWS, RECORD_CELL)
+        context["record"] = record = claims.record(RECORD_ROWS, RECORD_CELL)
         for report in [*country.status_reports, *record.claims()]:
             # "before", "at" or "after" the dates the sources give for the close.
             report.close = closing.relation(report.source.published)
@@ -230,12 +229,9 @@ class SourceDetailView(DetailView):
         thread = Source.objects.descendants_of(source)
         context["clean"] = clean = self.request.GET.get("clean") == "1"
         published = Claim.objects.published().filter(source__in=[source, *thread])
-        # Each of these reads every claim of the text and its thread (the blog post's thread
-        # holds half of the generated claims): once per version.
-        abstract = cache.per_version(outlines.source_abstract, source, thread, published)
-        context["abstract"] = abstract
+        context["abstract"] = abstract = outlines.source_abstract(source, thread, published)
         claims_by_source = defaultdict(list)
-        for claim in cache.per_version(published.one_per_passage):
+        for claim in published.one_per_passage():
             claims_by_source[claim.source_id].append(claim)
         for item in [source, *thread]:
             claims = claims_by_source[item.pk]
@@ -251,12 +247,12 @@ class SourceDetailView(DetailView):
             item.folds = item is not source and not whole
             item.fold_claims = claims[: outlines.FOLD_CLAIMS]
             item.fold_more = len(claims) - len(item.fold_claims)
-        context["tally"] = cache.per_version(
-            tally, Claim.objects.published().filter(source=source), "source", source.slug
+        context["tally"] = tally(
+            Claim.objects.published().filter(source=source), "source", source.slug
         )
         context["replies"] = Source.tree(thread, root=source)
         context["cite"] = cite_context(self.request, source)
-        context["disputes"] = cache.per_version(list, Dispute.objects.involving(published))
+        context["disputes"] = Dispute.objects.involving(published)
         return context
 
 
