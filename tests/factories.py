@@ -4,17 +4,21 @@ from wcit import cache
 from wcit.models import Claim, ClaimRelation, Position
 
 
-def generate_claims(total, summary=None, relate=False, batch=5000):
+def generate_claims(total, summary=None, relate=False, batch=5000, originals=None, keep=True):
     """Add ``total`` published copies of the real claims, for tests and benchmarks.
 
     Copies keep their original's passage, so every anchor still resolves; they
     keep its countries and clauses; ``summary(original, i)`` varies the text;
     with ``relate`` each copy supports its original and takes its original's side
     in every dispute. Signature status is not copied: generated claims report
-    nothing about countries.
+    nothing about countries. ``originals`` (a queryset, all claims by default) are the
+    claims copied; ``keep`` false returns only how many were made, so that a million copies
+    are not held in memory at once.
     """
     originals = list(
-        Claim.objects.prefetch_related("countries", "clauses", "positions").order_by("id")
+        (Claim.objects.all() if originals is None else originals)
+        .prefetch_related("countries", "clauses", "positions")
+        .order_by("id")
     )
     summary = summary or (lambda original, i: f"Generated copy {i} of claim {original.pk}.")
     created = []
@@ -58,7 +62,8 @@ def generate_claims(total, summary=None, relate=False, batch=5000):
                 for copy, original in pairs
                 for position in original.positions.all()
             )
-        created += copies
+        if keep:
+            created += copies
     # bulk_create sends no signals: say here that the data changed.
     cache.bump_on_commit()
-    return created
+    return created if keep else total

@@ -155,3 +155,24 @@ def test_a_claims_labels_are_its_choices_labels(kind, stance):
     claim = Claim(kind=kind, stance=stance)
     assert claim.kind_label == claim.get_kind_display() == dict(Claim.Kind.choices)[kind]
     assert claim.stance_label == (claim.get_stance_display() if stance else "No stance")
+
+
+@pytest.mark.parametrize("model", [Country, Clause, Source, Speaker])
+def test_capped_claim_counts_stop_one_past_the_cap(db, model):
+    """A list page counts each row's published claims up to the cap, then stops."""
+    Claim.objects.filter(pk=1).update(status=Claim.Status.DRAFT)
+    exact = dict(model.objects.with_claim_counts().values_list("pk", "claim_count"))
+    cap = 3
+    capped = model.objects.claim_counts(cap)
+    assert capped == {pk: min(n, cap + 1) for pk, n in exact.items()}
+    # Some rows are past the cap and some below it, so both branches are checked.
+    assert max(exact.values()) > cap + 1
+    assert min(exact.values()) <= cap
+
+
+def test_a_capped_count_says_it_stopped():
+    from wcit.models.base import COUNT_CAP
+    from wcit.templatetags.counting import capped
+
+    assert capped(COUNT_CAP) == COUNT_CAP
+    assert capped(COUNT_CAP + 1) == f"{COUNT_CAP:,}+" == "1,000+"

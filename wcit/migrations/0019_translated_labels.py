@@ -29,7 +29,7 @@ def copy_english(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('wcit', '0017_history_of_every_edited_model'),
+        ('wcit', '0018_claim_count_indexes'),
     ]
 
     operations = [

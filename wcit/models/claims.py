@@ -325,6 +325,13 @@ class Claim(Passage):
                 condition=~Q(signature_status=""),
                 name="claim_status_report_idx",
             ),
+            # Counting a row's published claims (``with_claim_counts``) reads each claim's
+            # status: here, without visiting the table.
+            models.Index(
+                fields=["id"],
+                condition=Q(status=PublicationStatus.PUBLISHED),
+                name="claim_published_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=ClaimKind.values), name="claim_kind_valid"),

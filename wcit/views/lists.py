@@ -131,7 +131,9 @@ class CountryListView(StrictFilterMixin, FilterView):
     export_schema = CountryOut
 
     def get_queryset(self):
-        return Country.objects.with_claim_counts().with_status_reports()
+        countries = Country.objects.with_status_reports()
+        # A download gives exact counts; the page counts up to COUNT_CAP, once per version.
+        return countries.with_claim_counts() if self.kwargs.get("format") else countries
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -142,6 +144,7 @@ class CountryListView(StrictFilterMixin, FilterView):
         )
         # The map and its counts are of every country the sources name, filtered or not.
         every = context["countries"] if not self.request.GET else list(self.get_queryset())
+        with_counts(context["countries"], Country)
         context["map"] = status_map(every)
         context["named"] = len(every)
         context["compare_choices"] = by_name(every, lambda country: country.name)
@@ -159,7 +162,21 @@ class CountryListView(StrictFilterMixin, FilterView):
 
 class ClauseListView(ListView):
     def get_queryset(self):
-        return Clause.objects.with_claim_counts()
+        return Clause.objects.all()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        with_counts(context["object_list"], Clause)
+        return context
+
+
+def with_counts(rows, model):
+    """Set each row's ``claim_count``, counted up to COUNT_CAP once per data version: a list
+    of rows costs the same whatever the number of claims (``capped`` shows "1,000+")."""
+    counts = cache.per_version(model.objects.all().claim_counts)
+    for row in rows:
+        row.claim_count = counts.get(row.pk, 0)
+    return rows
 
 
 class SourceListView(StrictFilterMixin, FilterView):
