@@ -135,3 +135,21 @@ def test_every_curated_label_is_translated_into_every_language():
     counts = curated_untranslated()
     totals = {language: sum(fields.values()) for language, fields in counts.items()}
     assert not any(totals.values()), f"curated labels without a translation: {totals}; {counts}"
+
+
+@pytest.mark.django_db
+def test_every_translation_fits_its_field():
+    """SQLite does not enforce a CharField's max_length; PostgreSQL refuses the fixture
+    (a French side's label once ran to 241 characters in a 200-character field)."""
+    too_long = []
+    for model, fields in TRANSLATED.items():
+        for field in fields:
+            for code, _name in settings.LANGUAGES:
+                name = f"{field}_{code.replace('-', '_')}"
+                limit = model._meta.get_field(name).max_length
+                if limit is None:
+                    continue
+                for pk, value in model._base_manager.values_list("pk", name):
+                    if value and len(value) > limit:
+                        too_long.append((model.__name__, pk, name, len(value), limit))
+    assert not too_long

@@ -197,8 +197,10 @@ class Position(models.Model):
     key = models.SlugField(
         max_length=60, help_text="Short key, unique within the dispute, e.g. “yes”."
     )
+    # 300: a label kept short in English may take half as many characters again in French
+    # or Arabic once its acronyms are spelled out ("inspection approfondie des paquets").
     label = models.CharField(
-        max_length=200,
+        max_length=300,
         help_text="What this side's claims say, in a few words, e.g. “No: no provision "
         "mentions it”. Nothing its claims do not say.",
     )
