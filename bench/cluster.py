@@ -12,6 +12,11 @@ over a mix of pages, it prints the status codes, req/s, p50 and p99 and the page
 - failover: one app server is killed (SIGKILL, its workers with it) a third of the way in;
 - calm again, once it is back; then edit storm: a claim saved through the ORM every second,
   against the calm phase just before it;
+- with --replica, the database is a throwaway primary and its streaming standby
+  (tests/standby.py) and the app servers read public pages from the standby
+  (DATABASE_REPLICA_URLS): "replica paused" pauses its replay a third of the way into a
+  phase while a claim is saved every second (pages of each new version must come from the
+  primary), "replica stopped" stops it a third of the way in;
 - slow clients: twenty connections hold unfinished requests (half in their headers, half
   in their bodies) through the proxy while /healthz is asked every 0.25 s; then the same
   straight at one app server, without the proxy, for comparison.
@@ -22,10 +27,8 @@ Needs nginx and wrk (apt-get install -y nginx wrk), redis-server, PostgreSQL. Ru
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/cluster.py
 
 Options: --claims N (100000), --duration S (10), --connections N (16), --database NAME
-(wcit_cluster_run), --keep (keep the database).
-
-Read replicas: see REPLICA HOOK below; a replica phase is added there once a throwaway
-standby module (tests/standby.py) is on the branch.
+(wcit_cluster_run), --keep (keep the database), --replica (a primary and a standby of the
+bench's own instead of DATABASE_URL's server).
 """
 
 import argparse
@@ -48,6 +51,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.load import setup  # noqa: E402
 from tests.servers import Nginx, RedisServer, free_port  # noqa: E402
+from tests.standby import Standby  # noqa: E402
 
 PAGES = [
     "/",
@@ -273,15 +277,24 @@ def slow_client_phase(name, port, url, seconds):
     return answers
 
 
-# REPLICA HOOK -----------------------------------------------------------------------------
-# When the read-replica work (DATABASE_REPLICA_URLS, a router, tests/standby.py: a throwaway
-# primary+standby) is on this branch, start the standby here and return
-# (its DATABASE_REPLICA_URLS, a phase function taking (args, nginx, script) that pauses
-# replay with pg_wal_replay_pause() a third of the way into a wrk run, and a stop function).
-# main() adds the URL to the app servers' environment, runs the phase after "edit storm",
-# and calls the stop function at the end. Until then: no replica.
-def start_replica(database_url, folder):
-    return None
+def replica_phases(args, nginx, script, pair, env):
+    """Load the site while the standby lags (replay paused) and then while it is down: every
+    answer still a 200, pages of a new version rendered from the primary."""
+    for name, fail, mend in [
+        ("replica paused", pair.pause_replay, pair.resume_replay),
+        ("replica stopped", pair.stop_replica, pair.start_replica),
+    ]:
+        editor = edit_every_second(env, args.duration)
+        timer = threading.Timer(args.duration / 3, fail)
+        timer.start()
+        try:
+            result = wrk(nginx.url, args, script)
+        finally:
+            timer.cancel()
+            saved = editor.communicate(timeout=60)[0].strip()
+        print_phase(name, result, note=f"  (at {args.duration / 3:.0f} s; {saved} claims saved)")
+        mend()
+        pair.wait_for_replay(timeout=120)
 
 
 def main():
@@ -291,6 +304,9 @@ def main():
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--database", default="wcit_cluster_run")
     parser.add_argument("--keep", action="store_true", help="Keep the database.")
+    parser.add_argument(
+        "--replica", action="store_true", help="A primary and a streaming standby of its own."
+    )
     args = parser.parse_args()
     base = os.environ.get("DATABASE_URL", "")
     if not base.startswith(("postgres://", "postgresql://")):
@@ -306,18 +322,24 @@ def main():
     folder = Path(tempfile.mkdtemp(prefix="wcit-cluster-"))
     with contextlib.ExitStack() as stack:
         stack.callback(shutil.rmtree, folder, ignore_errors=True)
-        with psycopg.connect(base, autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {args.database}")
-            admin.execute(f"CREATE DATABASE {args.database}")
-        if not args.keep:
-            stack.callback(drop_database, base, args.database)
+        pair = None
+        if args.replica:
+            pair = stack.enter_context(Standby.started(database=args.database, max_connections=200))
+            database_url = pair.primary_url
+        else:
+            with psycopg.connect(base, autocommit=True) as admin:
+                admin.execute(f"DROP DATABASE IF EXISTS {args.database}")
+                admin.execute(f"CREATE DATABASE {args.database}")
+            if not args.keep:
+                stack.callback(drop_database, base, args.database)
+            database_url = urlunparse(urlparse(base)._replace(path=f"/{args.database}"))
         redis = RedisServer(folder)
         stack.callback(redis.stop)
         env = {
             **{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")},
             "DJANGO_SETTINGS_MODULE": "wcit.settings",
             "PYTHONPATH": str(ROOT),
-            "DATABASE_URL": urlunparse(urlparse(base)._replace(path=f"/{args.database}")),
+            "DATABASE_URL": database_url,
             "REDIS_URL": redis.url,
             "DJANGO_DEBUG": "0",
             "DJANGO_SECRET_KEY": "bench-only-" + "c1" * 30,
@@ -331,10 +353,9 @@ def main():
         }
         started = time.perf_counter()
         setup(env, args.claims)
-        replica = start_replica(env["DATABASE_URL"], folder)
-        if replica is not None:
-            env["DATABASE_REPLICA_URLS"], replica_phase, stop_replica = replica
-            stack.callback(stop_replica)
+        if pair is not None:
+            pair.wait_for_replay(timeout=600)
+            env["DATABASE_REPLICA_URLS"] = pair.replica_url
         apps = [AppServer(env, folder, f"app{n}") for n in (1, 2)]
         for app in apps:
             stack.callback(app.stop)
@@ -382,8 +403,8 @@ def main():
             f"edit storm against calm: {storm['rate'] / calm['rate']:.2f}× the throughput, "
             f"p99 {storm['p99']:.0f} ms against {calm['p99']:.0f} ms\n"
         )
-        if replica is not None:
-            replica_phase(args, nginx, script)
+        if pair is not None:
+            replica_phases(args, nginx, script, pair, env)
 
         through = slow_client_phase(
             f"{SLOW_CLIENTS} slow clients through nginx", nginx.port, nginx.url, args.duration
