@@ -13,6 +13,7 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -398,7 +399,8 @@ MAX_QUERY_STRING_LENGTH = 2048
 MAX_PARAMETER_LENGTH = 300
 
 # The empty choice of every list filter: a reader picks a value or keeps "Any".
-FILTERS_EMPTY_CHOICE_LABEL = "Any"
+# In the reader's language (lazy: the language is chosen per request).
+FILTERS_EMPTY_CHOICE_LABEL = gettext_lazy("Any")
 
 LOGGING = {
     "version": 1,
