@@ -80,6 +80,7 @@ LOCALIZED = [
 ]  # fmt: skip
 PAGES += LOCALIZED
 LIGHTHOUSE = ["/", "/clauses/5b/", "/sources/cdt-wcit-watch-day-11/", "/claims/"]
+LIGHTHOUSE_LOCALIZED = ["/ar/", "/ar/clauses/5b/", "/zh/"]
 WIDTHS = [1280, 390]
 
 
@@ -259,6 +260,9 @@ def main():
     args = parser.parse_args()
     if args.localized_only:
         PAGES[:] = LOCALIZED
+        LIGHTHOUSE[:] = LIGHTHOUSE_LOCALIZED
+    else:
+        LIGHTHOUSE.extend(LIGHTHOUSE_LOCALIZED)
     install()
     process = None
     base = args.base_url
