@@ -53,6 +53,30 @@ def prepare_sqlite(path):
     return f"sqlite:///{path}"
 
 
+def redis_is_there():
+    """Whether the machine's Redis (127.0.0.1:6379) takes connections."""
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def wait_for_port(process, port, seconds, name, output):
+    """Wait until ``port`` takes connections; RuntimeError with ``output()`` if ``process``
+    exits first or ``seconds`` pass."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} exited: {output()}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"{name} did not start within {seconds} s")
+
+
 def free_port():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -85,18 +109,11 @@ class Server:
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                self.stop()
-                raise RuntimeError(f"gunicorn exited: {Path(log_path).read_text()}")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
-                    return
-            except OSError:
-                time.sleep(0.2)
-        self.stop()
-        raise RuntimeError("gunicorn did not start within 30 s")
+        try:
+            wait_for_port(self.process, self.port, 30, "gunicorn", Path(log_path).read_text)
+        except RuntimeError:
+            self.stop()
+            raise
 
     def get(self, path, headers=None):
         """(status, headers, body) of a GET; redirects are not followed."""
@@ -230,17 +247,13 @@ class Nginx:
             stderr=subprocess.PIPE,
             start_new_session=True,
         )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"nginx exited: {self.process.stderr.read().decode()}")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
-                    return
-            except OSError:
-                time.sleep(0.05)
-        self.stop()
-        raise RuntimeError("nginx did not start within 10 s")
+        try:
+            wait_for_port(
+                self.process, self.port, 10, "nginx", lambda: self.process.stderr.read().decode()
+            )
+        except RuntimeError:
+            self.stop()
+            raise
 
     def get(self, path, headers=None, timeout=20):
         """(status, headers, body) of a GET through the proxy; redirects are not followed."""

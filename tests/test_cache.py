@@ -1,6 +1,5 @@
 """The page cache: keyed on the data version, never stale, conditional GET, shared through Redis."""
 
-import socket
 import time
 
 import pytest
@@ -13,7 +12,7 @@ from django.utils.http import http_date
 from wcit import cache as page_cache
 from wcit.models import Claim, Clause, Country, Source
 
-from .servers import SECRET, Server, base_env, prepare_sqlite
+from .servers import SECRET, Server, base_env, prepare_sqlite, redis_is_there
 
 # Taken before conftest's fixture swaps it for an immediate bump in every test.
 REAL_BUMP_ON_COMMIT = page_cache.bump_on_commit
@@ -377,14 +376,6 @@ def test_a_request_reads_the_data_version_once(client, settings, request):
 
 
 # Two app processes sharing Redis ------------------------------------------------
-
-
-def redis_is_there():
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
-            return True
-    except OSError:
-        return False
 
 
 @pytest.fixture(scope="module")

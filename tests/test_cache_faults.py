@@ -7,7 +7,6 @@ the ``own_redis`` fixture), never the shared one on 6379.
 
 import logging
 import shutil
-import socket
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -16,7 +15,7 @@ from django.contrib.auth.models import Group, User
 
 from wcit.models import Claim
 
-from .servers import SECRET, Server, base_env, prepare_sqlite
+from .servers import SECRET, Server, base_env, prepare_sqlite, redis_is_there
 
 pytestmark = pytest.mark.django_db
 
@@ -132,14 +131,6 @@ def test_a_curators_save_succeeds_and_is_versioned_while_the_cache_is_away(own_r
 
 
 # /healthz ---------------------------------------------------------------------
-
-
-def redis_is_there():
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
-            return True
-    except OSError:
-        return False
 
 
 @pytest.fixture(scope="module")

@@ -13,22 +13,12 @@ import time
 
 import pytest
 
-from .servers import ROOT, SECRET, Server, base_env, prepare_sqlite
+from .servers import ROOT, SECRET, Server, base_env, prepare_sqlite, redis_is_there
 
 READERS = 16
 # The blog post with its comment thread: the slowest page of the corpus to render.
 PAGE = "/sources/what-really-happened-in-dubai/"
 HEADERS = {"Host": "127.0.0.1"}
-
-
-def redis_is_there():
-    import socket
-
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
-            return True
-    except OSError:
-        return False
 
 
 @pytest.fixture(scope="module", params=["redis", "local memory"])
