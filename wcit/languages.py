@@ -52,7 +52,9 @@ def alternates(request):
     """Context: the page in each language (the switcher's links, the hreflang alternates).
 
     ``languages``: (code, tag, name, url, home, current) for each language, ``url`` the
-    same page in that language, ``home`` its home page. ``localized``: whether the page has
+    same page in that language, ``home`` its home page. ``hreflang``: (tag, absolute URL)
+    of each version and ``default_url`` the English one's, absolute as search engines
+    require of alternates. ``localized``: whether the page has
     a version in each language (only then are there hreflang alternates, and the switcher
     goes to them; an error page sets it False in its own context, which wins over this one).
     """
@@ -68,7 +70,12 @@ def alternates(request):
             for code, name in settings.LANGUAGES
         ],
         "localized": localized,
-        "default_url": urls.get(settings.LANGUAGE_CODE, "/"),
+        "hreflang": [
+            (tag(code), request.build_absolute_uri(url))
+            for code, url in urls.items()
+            if localized
+        ],
+        "default_url": request.build_absolute_uri(urls.get(settings.LANGUAGE_CODE, "/")),
     }
 
 
