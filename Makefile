@@ -91,7 +91,7 @@ bench-http: install
 ## nginx (deploy/nginx.conf) in front of two gunicorns, Redis, PostgreSQL; one killed, edits, slow
 ## clients (needs DATABASE_URL=postgres://..., nginx, wrk, redis-server).
 bench-cluster: install
-	$(PY) bench/cluster.py
+	$(PY) bench/cluster.py $(ARGS)
 
 ## Load while a PostgreSQL cluster of the drill's own (port 5433) stops, starts, freezes (root).
 bench-faults: install
