@@ -71,9 +71,7 @@ def alternates(request):
         ],
         "localized": localized,
         "hreflang": [
-            (tag(code), request.build_absolute_uri(url))
-            for code, url in urls.items()
-            if localized
+            (tag(code), request.build_absolute_uri(url)) for code, url in urls.items() if localized
         ],
         "default_url": request.build_absolute_uri(urls.get(settings.LANGUAGE_CODE, "/")),
     }
