@@ -18,10 +18,11 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import warnings
 
 import pytest
 import redis
-from django.db import transaction
+from django.db import connections, transaction
 from django.test import RequestFactory
 
 from wcit import replicas
@@ -130,6 +131,61 @@ def test_a_transaction_opened_on_the_primary_reads_the_primary(chose_replica, db
     """The corpus download reads in one snapshot transaction on the primary."""
     with transaction.atomic():
         assert ReplicaRouter().db_for_read(Claim) == "default"
+
+
+@pytest.fixture
+def second_connection(settings, transactional_db):
+    """The test database read through a second alias, ``replica1``, as a replica is, with
+    the router and the middleware in place: the same rows and no lag (PostgreSQL only)."""
+    if connections["default"].vendor != "postgresql":
+        pytest.skip("a replica is PostgreSQL's")
+    primary = connections["default"]
+    replica = primary.__class__({**primary.settings_dict}, alias="replica1")
+    connections["replica1"] = replica
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # Django warns of any DATABASES override
+        settings.DATABASES = {**settings.DATABASES, "replica1": replica.settings_dict}
+    settings.DATABASE_ROUTERS = ["wcit.replicas.ReplicaRouter"]
+    middleware = list(settings.MIDDLEWARE)
+    middleware.insert(
+        middleware.index("wcit.cache.PageCacheMiddleware"), "wcit.replicas.ReplicaMiddleware"
+    )
+    settings.MIDDLEWARE = middleware
+    yield replica
+    replica.close()
+    del connections["replica1"]
+    replicas._breakers.pop("replica1", None)
+
+
+def test_a_replica_failing_mid_page_costs_the_reader_nothing(second_connection, client, caplog):
+    """The replica passes its check, then its connection is cut under the page's first
+    query (a stopped or restarted standby, a query its replay cancels): the page comes from
+    the primary, not a 503, and the replica is set aside."""
+    cut = []
+
+    def cut_once(execute, sql, params, many, context):
+        if not cut:
+            cut.append(second_connection.connection.info.backend_pid)
+            with connections["default"].cursor() as cursor:
+                cursor.execute("SELECT pg_terminate_backend(%s)", [cut[0]])
+        return execute(sql, params, many, context)
+
+    with second_connection.execute_wrapper(cut_once):
+        response = client.get("/claims/")
+    assert cut, "the page never read the replica"
+    assert response.status_code == 200
+    assert replicas.breaker("replica1").error is not None
+    assert "Replica replica1 unavailable, reading from the primary" in caplog.text
+    # Set aside: the next page reads the primary alone.
+    read = []
+
+    def count(execute, sql, params, many, context):
+        read.append(sql)
+        return execute(sql, params, many, context)
+
+    with second_connection.execute_wrapper(count):
+        assert client.get("/claims/?sort=date").status_code == 200
+    assert read == []
 
 
 class Site:

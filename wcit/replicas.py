@@ -24,8 +24,12 @@ place); without it nothing here runs. The rules:
 - A replica that fails (refuses, times out: ``DATABASE_REPLICA_CONNECT_TIMEOUT``) is not
   asked again by this process for ``DATABASE_REPLICA_PAUSE`` seconds (``wcit.breaker``): a
   request waits on a sick replica at most once per pause and process, and the log gets one
-  line per outage. One that lags beyond the bound answers at once and is asked again by the
-  next request (one line in the log when it starts lagging).
+  line per outage. One that fails in the middle of a page (stopped, restarted, a query
+  cancelled by its replay) costs the reader nothing: the page is built again from the
+  primary (a public read changes nothing, so reading it twice is safe). Only a download
+  whose first rows were already sent cannot be started again. One that lags beyond the
+  bound answers at once and is asked again by the next request (one line in the log when
+  it starts lagging).
 
 Nothing here is shared between processes but the databases: each process keeps its own
 breakers, and every rule is decided from the request and the databases alone.
@@ -39,6 +43,7 @@ from contextvars import ContextVar
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+from django.http import HttpResponse
 
 from .breaker import Breaker
 from .cache import data_version
@@ -148,6 +153,7 @@ class _Choice:
     """Which database a public read uses, decided at its first query and kept."""
 
     alias = None
+    failed = False  # the replica failed during the request: it is read again, from the primary
 
     def decide(self):
         if self.alias is None:
@@ -224,11 +230,12 @@ class ReplicaMiddleware:
 
     def __call__(self, request):
         choice = _Choice() if may_read_replica(request) else None
-        token = _reads.set(choice)
-        try:
-            response = self.get_response(request)
-        finally:
-            _reads.reset(token)
+        response = self.answer(request, choice)
+        if choice is not None and choice.failed:
+            # Its 503 is not the reader's business while the primary answers.
+            choice = _Choice()
+            choice.alias = DEFAULT_DB_ALIAS
+            response = self.answer(request, choice)
         if choice is not None and response.streaming:
             # A streamed download reads its rows as the server sends them, after this returned.
             response.streaming_content = _reading(choice, response.streaming_content)
@@ -243,11 +250,22 @@ class ReplicaMiddleware:
             )
         return response
 
+    def answer(self, request, choice):
+        token = _reads.set(choice)
+        try:
+            return self.get_response(request)
+        finally:
+            _reads.reset(token)
+
     def process_exception(self, request, exception):
-        # A replica that failed mid-page: this request gets the 503 (the middleware outside
-        # answers it), the next ones the primary while the breaker pauses.
+        # A replica that failed mid-page: the page is asked for again, from the primary
+        # (``__call__``); the next requests read the primary while the breaker pauses.
+        choice = _reads.get()
         alias = reads_from()
         if alias != DEFAULT_DB_ALIAS and isinstance(exception, DatabaseError):
             breaker(alias).trip(exception)
             _close(alias)
+            choice.failed = True
+            # Set aside by ``__call__``: no 503 page built, nor logged as the database's.
+            return HttpResponse(status=503)
         return None
