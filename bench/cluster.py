@@ -21,6 +21,11 @@ over a mix of pages, it prints the status codes, req/s, p50 and p99 and the page
   in their bodies) through the proxy while /healthz is asked every 0.25 s; then the same
   straight at one app server, without the proxy, for comparison.
 
+The yardstick comes first, in the same run: the bare Django view of ``bench/load.py``
+(Django's default middleware only, ``bench.bare_settings``) on two app servers of its own
+behind the same nginx configuration, loaded the same way; every phase's rate is also given
+as a ratio to it ("× bare"). Its servers are stopped before the site's phases.
+
 Everything it starts is stopped and its database dropped at the end, also on Ctrl-C.
 Needs nginx and wrk (apt-get install -y nginx wrk), redis-server, PostgreSQL. Run:
 
@@ -49,7 +54,7 @@ from urllib.parse import urlparse, urlunparse
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.load import setup  # noqa: E402
+from bench.load import BARE, setup  # noqa: E402
 from tests.servers import Nginx, RedisServer, free_port  # noqa: E402
 from tests.standby import Standby  # noqa: E402
 
@@ -103,11 +108,11 @@ class AppServer:
     """gunicorn as `make serve` runs it, in a process group of its own, so that it can be
     killed whole (SIGKILL to master and workers: a machine lost, not a graceful stop)."""
 
-    def __init__(self, env, folder, name):
+    def __init__(self, env, folder, name, app="wcit.wsgi"):
         self.port = free_port()
         self.address = f"{HOST}:{self.port}"
         self.url = f"http://{self.address}"
-        self.env, self.log_path = env, Path(folder) / f"{name}.log"
+        self.env, self.log_path, self.app = env, Path(folder) / f"{name}.log", app
         self.process = None
 
     def start(self):
@@ -115,7 +120,7 @@ class AppServer:
         self.process = subprocess.Popen(
             [
                 str(Path(sys.executable).parent / "gunicorn"),
-                "wcit.wsgi",
+                self.app,
                 "--workers",
                 "2",
                 "--bind",
@@ -195,13 +200,34 @@ def wrk(url, args, script):
     return result
 
 
-def print_phase(name, result, note=""):
+def print_phase(name, result, bare_rate, note=""):
     statuses = ", ".join(f"{code}: {count}" for code, count in sorted(result["statuses"].items()))
     print(
-        f"{name:<14} {result['rate']:>8.1f} {result['p50']:>8.1f} {result['p99']:>8.1f} "
+        f"{name:<15} {result['rate']:>8.1f} {result['rate'] / bare_rate:>7.3f} "
+        f"{result['p50']:>8.1f} {result['p99']:>8.1f} "
         f"{int(result['renders']):>8}  {statuses}  {result['errors']}{note}",
         flush=True,
     )
+
+
+def bare_view(args, env, folder):
+    """wrk's result for the bare Django view, served as the site is: two app servers of its
+    own (gunicorn, 2 sync workers each) behind nginx with deploy/nginx.conf. Its servers are
+    stopped once it is measured."""
+    bare_env = {**env, "DJANGO_SETTINGS_MODULE": "bench.bare_settings"}
+    app = "django.core.wsgi:get_wsgi_application()"
+    with contextlib.ExitStack() as bare:
+        servers = [AppServer(bare_env, folder, f"bare{n}", app=app) for n in (1, 2)]
+        for server in servers:
+            bare.callback(server.stop)
+            server.start()
+        nginx = Nginx([server.address for server in servers])
+        bare.callback(nginx.stop)
+        script = folder / "bare.lua"
+        script.write_text(WRK_SCRIPT % {"paths": f'"{BARE}"', "host": HOST})
+        for _ in range(8):
+            nginx.get(BARE, {"Host": HOST})
+        return wrk(nginx.url, args, script)
 
 
 def edit_every_second(env, seconds):
@@ -277,7 +303,7 @@ def slow_client_phase(name, port, url, seconds):
     return answers
 
 
-def replica_phases(args, nginx, script, pair, env):
+def replica_phases(args, nginx, script, pair, env, bare_rate):
     """Load the site while the standby lags (replay paused) and then while it is down: every
     answer still a 200, pages of a new version rendered from the primary."""
     for name, fail, mend in [
@@ -292,7 +318,8 @@ def replica_phases(args, nginx, script, pair, env):
         finally:
             timer.cancel()
             saved = editor.communicate(timeout=60)[0].strip()
-        print_phase(name, result, note=f"  (at {args.duration / 3:.0f} s; {saved} claims saved)")
+        note = f"  (at {args.duration / 3:.0f} s; {saved} claims saved)"
+        print_phase(name, result, bare_rate, note=note)
         mend()
         pair.wait_for_replay(timeout=120)
 
@@ -373,9 +400,15 @@ def main():
             f"each, debug off) behind nginx ({nginx.url}); wrk {args.duration} s, "
             f"{args.connections} connections, {len(PAGES)} pages in turn.\n"
         )
-        print(f"{'phase':<14} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'renders':>8}  statuses")
+        print(
+            f"{'phase':<15} {'req/s':>8} {'× bare':>7} {'p50 ms':>8} {'p99 ms':>8} "
+            f"{'renders':>8}  statuses"
+        )
+        bare = bare_view(args, env, folder)
+        bare_rate = bare["rate"]
+        print_phase("bare view", bare, bare_rate, note=f"  ({BARE}, 2 app servers of its own)")
         calm = wrk(nginx.url, args, script)
-        print_phase("calm", calm)
+        print_phase("calm", calm, bare_rate)
 
         timer = threading.Timer(args.duration / 3, apps[1].kill)
         timer.start()
@@ -384,7 +417,7 @@ def main():
         finally:
             timer.cancel()
         note = f"  (app server 2 killed at {args.duration / 3:.0f} s)"
-        print_phase("failover", result, note=note)
+        print_phase("failover", result, bare_rate, note=note)
         apps[1].start()
         for path in PAGES:  # its new workers' first requests load templates and connect
             for _ in range(4):
@@ -392,19 +425,20 @@ def main():
         time.sleep(11)  # nginx leaves a failed server out for fail_timeout (10 s)
 
         calm = wrk(nginx.url, args, script)
-        print_phase("calm again", calm)
+        print_phase("calm again", calm, bare_rate)
         editor = edit_every_second(env, args.duration)
         try:
             storm = wrk(nginx.url, args, script)
         finally:
             saved = editor.communicate(timeout=60)[0].strip()
-        print_phase("edit storm", storm, note=f"  ({saved} claims saved, one a second)")
+        note = f"  ({saved} claims saved, one a second)"
+        print_phase("edit storm", storm, bare_rate, note=note)
         print(
             f"edit storm against calm: {storm['rate'] / calm['rate']:.2f}× the throughput, "
             f"p99 {storm['p99']:.0f} ms against {calm['p99']:.0f} ms\n"
         )
         if pair is not None:
-            replica_phases(args, nginx, script, pair, env)
+            replica_phases(args, nginx, script, pair, env, bare_rate)
 
         through = slow_client_phase(
             f"{SLOW_CLIENTS} slow clients through nginx", nginx.port, nginx.url, args.duration
