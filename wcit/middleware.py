@@ -34,7 +34,7 @@ from django.middleware import locale
 from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.urls import Resolver404, resolve, reverse
+from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext, ngettext
@@ -122,17 +122,6 @@ def _is_public(request):
     return not request.path_info.startswith(ALL_METHODS_PREFIXES)
 
 
-def _declared(request):
-    """(the query parameters the view answering ``request`` takes, those that take several
-    values), or None where no view answers it (a 404 follows)."""
-    try:
-        match = resolve(request.path_info)
-    except Resolver404:
-        return None
-    view = getattr(match.func, "view_class", match.func)
-    return getattr(view, "query_parameters", ()), getattr(view, "multiple_parameters", ())
-
-
 def _parameter_problems(request, names, several, unknown):
     for name, values in request.GET.lists():
         if name in names and name not in several and len(values) > 1:
@@ -174,15 +163,6 @@ class RequestLimitsMiddleware:
             return self.get_response(request)
         if request.method not in SAFE_METHODS:
             return HttpResponseNotAllowed(SAFE_METHODS)
-        declared = _declared(request)
-        if declared is not None:
-            names, several = declared
-            unknown = [name for name in request.GET if name not in names]
-            problems = list(_parameter_problems(request, names, several, unknown))
-            if problems:
-                return _bad_request(request, problems)
-            if unknown:
-                return HttpResponsePermanentRedirect(_without(request, unknown))
         head = request.method == "HEAD"
         if head:
             request.method = "GET"
@@ -191,6 +171,26 @@ class RequestLimitsMiddleware:
             request.method = "HEAD"
             _drop_body(response)
         return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        """Only the query parameters the view declares, each once unless it takes several.
+
+        Checked here, once Django has resolved the view for its own use, not by resolving
+        the path again before the page cache: the cache stores only 200s, so an address it
+        holds passed this check when its page was stored, and a hit needs no check.
+        """
+        if not _is_public(request):
+            return None
+        view = getattr(view_func, "view_class", view_func)
+        names = getattr(view, "query_parameters", ())
+        several = getattr(view, "multiple_parameters", ())
+        unknown = [name for name in request.GET if name not in names]
+        problems = list(_parameter_problems(request, names, several, unknown))
+        if problems:
+            return _bad_request(request, problems)
+        if unknown:
+            return HttpResponsePermanentRedirect(_without(request, unknown))
+        return None
 
 
 def _drop_body(response):

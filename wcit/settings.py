@@ -87,8 +87,8 @@ MIDDLEWARE = [
     "wcit.middleware.ContentSecurityPolicyMiddleware",
     "wcit.middleware.PermissionsPolicyMiddleware",
     # The language comes from the URL's prefix (English unprefixed), before anything resolves
-    # a path (the request limits look up the view's parameters) or renders an error page, and
-    # before the page cache, which keys on it.
+    # a path (Django, to find the view whose parameters the request limits check) or renders
+    # an error page, and before the page cache, which keys on it.
     "wcit.middleware.LocaleMiddleware",
     # A first visit to / goes to the reader's language once (Accept-Language), before the
     # page cache could answer with the English home.
