@@ -291,8 +291,14 @@ class LocaleMiddleware(locale.LocaleMiddleware):
 
     An unprefixed page is English whatever the request says, so unlike Django's it does not
     say it varies on Accept-Language (a shared cache would keep a copy per header for
-    nothing); only ``/`` does (``FirstVisitLanguageMiddleware``).
+    nothing); only ``/`` does (``FirstVisitLanguageMiddleware``). Nor does it read the
+    cookie or Accept-Language to set them aside, as Django's does on every request.
     """
+
+    def process_request(self, request):
+        language = translation.get_language_from_path(request.path_info)
+        translation.activate(language or settings.LANGUAGE_CODE)
+        request.LANGUAGE_CODE = translation.get_language()
 
     def process_response(self, request, response):
         response.headers.setdefault("Content-Language", translation.get_language())
