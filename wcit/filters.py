@@ -9,7 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.template.loader import render_to_string
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from . import search
@@ -276,7 +276,9 @@ class ClaimFilter(FacetedFilterSet):
         method="filter_stance",
     )
     answered = django_filters.ChoiceFilter(
-        label=_("Answered"), choices=ANSWERED_CHOICES, method="filter_answered"
+        label=pgettext_lazy("claims some claim rebuts or supports", "Answered"),
+        choices=ANSWERED_CHOICES,
+        method="filter_answered",
     )
     position = PositionFilter(
         label=_("Side in a dispute"), choices=position_choices, method="filter_position"
