@@ -6,11 +6,11 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from ..links import detail_url
 from .base import BASELINE_REASON, Passage
 from .choices import ClaimKind, ClaimStance, PublicationStatus, SignatureStatus
 from .chronology import ChronologyQuerySetMixin
@@ -352,7 +352,7 @@ class Claim(Passage):
         return f"#{self.pk}: {self.summary}" if self.pk else self.summary
 
     def get_absolute_url(self):
-        return reverse("claim-detail", args=[self.pk])
+        return detail_url("claim-detail", self.pk)
 
     # How many answering speakers a row names before "and N more".
     ANSWERERS_SHOWN = 3
