@@ -326,7 +326,8 @@ class Claim(Passage):
                 name="claim_status_report_idx",
             ),
             # Counting a row's published claims (``with_claim_counts``) reads each claim's
-            # status: here, without visiting the table.
+            # status: here, without visiting the table. On PostgreSQL it holds each claim's
+            # source and signature status too, for a country's record (migration 0022).
             models.Index(
                 fields=["id"],
                 condition=Q(status=PublicationStatus.PUBLISHED),
