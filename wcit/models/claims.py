@@ -411,6 +411,12 @@ class Claim(Passage):
         """``get_kind_display()``, by the enum (see ``stance_label``)."""
         return self.Kind(self.kind).label
 
+    @property
+    def signature_status_label(self):
+        """``get_signature_status_display()``, by the enum (see ``stance_label``): the country
+        list asks it of every report, several times over."""
+        return SignatureStatus(self.signature_status).label if self.signature_status else ""
+
 
 class ClaimRelationQuerySet(models.QuerySet):
     def published(self):

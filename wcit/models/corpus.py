@@ -134,7 +134,7 @@ class Country(Keyed):
                 claim.signature_status,
                 {
                     "status": claim.signature_status,
-                    "label": claim.get_signature_status_display(),
+                    "label": claim.signature_status_label,
                     "claims": [],
                     "by_source": {},
                 },

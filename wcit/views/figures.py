@@ -106,7 +106,7 @@ def timeline_events():
         events.append(
             {
                 "date": source.published,
-                "label": f"{claims[0].get_signature_status_display()}: {', '.join(names)}",
+                "label": f"{claims[0].signature_status_label}: {', '.join(names)}",
                 "url": claims[0].get_absolute_url(),
                 "kind": "status",
                 "note": gettext("as %(title)s reports it") % {"title": source.title},
