@@ -130,9 +130,9 @@ class ChronologyQuerySetMixin:
 
         Few claims state an event: their first events are read once and placed here; the
         others are counted, and their first of each cell chosen, by their source's date in
-        the database, in one pass over them. Five queries, whatever the number of claims.
-        (Dating every claim in SQL, by a subquery on its events, took 480 ms for the 12,900
-        claims about the United States among 50,000 on SQLite; this takes about 100 ms.)"""
+        the database. Six queries, whatever the number of claims. (Dating every claim in
+        SQL, by a subquery on its events, took 480 ms for the 12,900 claims about the
+        United States among 50,000 on SQLite; this takes about 100 ms.)"""
         # Claims that state an event, of all claims: fewer to read than this selection's.
         stating = self.model.events.rel.related_model.objects.values("claim")
         events = self.model.events.rel.related_model.objects.filter(
@@ -157,39 +157,13 @@ class ChronologyQuerySetMixin:
         ):
             count(first[pk], status, source, 1)
             candidates.setdefault((first[pk], status), []).append(pk)
-        # The others, in one pass: each cell's first claims (by id), and one row for each
-        # source in a cell, with the number of the cell's claims from that source. (Counting
-        # them and choosing the first apart read the 25,000 claims about the United States
-        # twice: 100 and 130 ms on PostgreSQL at 100,000 claims.)
-        cell = [F("source__published"), F("signature_status")]
-        by_source = [*cell, F("source__slug")]
-        first_ids = {}
-        for day, status, source, pk, rank, source_rank, n in (
-            self.exclude(pk__in=stating)
-            .annotate(
-                rank=models.Window(RowNumber(), partition_by=cell, order_by=F("id").asc()),
-                source_rank=models.Window(
-                    RowNumber(), partition_by=by_source, order_by=F("id").asc()
-                ),
-                n=models.Window(Count("pk"), partition_by=by_source),
-            )
-            .filter(Q(rank__lte=per_cell) | Q(source_rank=1))
-            .order_by()
-            .values_list(
-                "source__published",
-                "signature_status",
-                "source__slug",
-                "pk",
-                "rank",
-                "source_rank",
-                "n",
-            )
+        others = self.exclude(pk__in=stating)
+        for day, status, source, n in (
+            others.order_by()
+            .values_list("source__published", "signature_status", "source__slug")
+            .annotate(n=Count("pk"))
         ):
-            key = (day, "day", SOURCE if day else UNDATED)
-            if source_rank == 1:
-                count(key, status, source, n)
-            if rank <= per_cell:
-                first_ids.setdefault(key, []).append(pk)
+            count((day, "day", SOURCE if day else UNDATED), status, source, n)
 
         keys = sorted(by_row, key=row_order)
         dated_keys = [key for key in keys if key[0] is not None]
@@ -200,7 +174,14 @@ class ChronologyQuerySetMixin:
             if key in shown
             for pk in pks[:per_cell]
         ]
-        ids += [pk for key in shown for pk in first_ids.get(key, ())]
+        days = [key[0] for key in shown if key[2] == SOURCE]
+        cells = [F("source__published"), F("signature_status")]
+        ids += (
+            others.filter(Q(source__published__in=days) | Q(source__published__isnull=True))
+            .annotate(rank=models.Window(RowNumber(), partition_by=cells, order_by=F("id").asc()))
+            .filter(rank__lte=per_cell)
+            .values_list("pk", flat=True)
+        )
         claims = (
             self.model.objects.filter(pk__in=ids)
             .select_related("source")
