@@ -104,7 +104,6 @@ class DisputeQuerySet(SlugNaturalKeyManagerMixin, models.QuerySet):
             models.Prefetch("common_ground", queryset=claims, to_attr="published_common_ground"),
         )
 
-
     def for_rows(self):
         """What a row of the dispute list shows, in a fixed number of queries: each side
         with its published claims' speakers and sources (slug and name or title), and no
