@@ -1,7 +1,8 @@
 from django.http import HttpResponse
-from django.urls import include, path
+from django.urls import path
 from django.views.generic import ListView
 
+from wcit import urls as site
 from wcit.models import Claim
 from wcit.urls import handler400, handler404, handler500  # noqa: F401
 
@@ -30,8 +31,10 @@ class PlainClaimList(ListView):
         )
 
 
+# The site's patterns appended, not included: Django refuses to include the language-prefixed
+# patterns (wcit.languages.localized) in another URLconf.
 urlpatterns = [
     path("bench/trivial", trivial),
     path("bench/claims/", PlainClaimList.as_view()),
-    path("", include("wcit.urls")),
+    *site.urlpatterns,
 ]
