@@ -10,6 +10,7 @@ once for each and the process keeps them. They hold no data, so nothing here goe
 from functools import lru_cache
 from urllib.parse import quote
 
+from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.translation import get_language
@@ -24,7 +25,8 @@ SAFE = RFC3986_SUBDELIMS + "/~:@"
 @lru_cache(maxsize=256)
 def _around(name, language, script_prefix, urlconf):
     """The URL of page ``name`` before and after its key. ``reverse()`` reads the
-    language, script prefix and URLconf from the request's state: the arguments key it."""
+    language, script prefix and URLconf from the request's state and the settings (a test
+    may override ROOT_URLCONF): the arguments key it."""
     url = reverse(name, args=[PLACEHOLDER])
     before, _found, after = url.partition(PLACEHOLDER)
     return before, after
@@ -33,5 +35,6 @@ def _around(name, language, script_prefix, urlconf):
 def detail_url(name, key):
     """``reverse(name, args=[key])`` for a route whose one argument is a key (a slug, a
     lower-case country code, an id), as a fixed beginning and end around it."""
-    before, after = _around(name, get_language(), get_script_prefix(), get_urlconf())
+    urlconf = get_urlconf(settings.ROOT_URLCONF)
+    before, after = _around(name, get_language(), get_script_prefix(), urlconf)
     return f"{before}{quote(str(key), safe=SAFE)}{after}"
