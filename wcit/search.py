@@ -26,7 +26,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from . import lexemes
-from .models import Clause, ClauseText, Country, Dispute, Source, Speaker
+from .models import Clause, ClauseText, Country, Dispute, Position, Source, Speaker
 from .models.documents import CONFIG
 from .reading import paragraph_ranges, text_fragment
 
@@ -285,8 +285,13 @@ def _pages():
         yield "Speaker", speaker, speaker.name, speaker.role, *_english(speaker, "role")
     for source in Source.objects.only("slug", "title", "outlet"):
         yield "Source", source, source.title, source.outlet
-    for dispute in Dispute.objects.prefetch_related("positions"):
-        positions = dispute.positions.all()
+    # Every side in one list, grouped here: a related manager per dispute (prefetched or
+    # not) builds a queryset each, 2.8 ms for the 22 disputes against 1.1.
+    sides = {}
+    for position in Position.objects.order_by("order", "key"):
+        sides.setdefault(position.dispute_id, []).append(position)
+    for dispute in Dispute.objects.all():
+        positions = sides.get(dispute.pk, [])
         labels = [position.label for position in positions]
         english = [text for p in positions for text in _english(p, "label")]
         yield (

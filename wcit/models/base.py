@@ -3,10 +3,10 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
-from django.urls import reverse
 from django.utils.functional import cached_property
 
 from .. import anchoring
+from ..links import detail_url
 from .choices import PublicationStatus
 
 # The change reason of the history record that holds an object's state before its first
@@ -34,7 +34,7 @@ class Keyed(models.Model):
         abstract = True
 
     def get_absolute_url(self):
-        return reverse(self.url_name, args=[self.key])
+        return detail_url(self.url_name, self.key)
 
     @property
     def key(self):

@@ -6,11 +6,11 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from ..links import detail_url
 from .base import BASELINE_REASON, Passage
 from .choices import ClaimKind, ClaimStance, PublicationStatus, SignatureStatus
 from .chronology import ChronologyQuerySetMixin
@@ -326,7 +326,8 @@ class Claim(Passage):
                 name="claim_status_report_idx",
             ),
             # Counting a row's published claims (``with_claim_counts``) reads each claim's
-            # status: here, without visiting the table.
+            # status: here, without visiting the table. On PostgreSQL it holds each claim's
+            # source and signature status too, for a country's record (migration 0022).
             models.Index(
                 fields=["id"],
                 condition=Q(status=PublicationStatus.PUBLISHED),
@@ -352,7 +353,7 @@ class Claim(Passage):
         return f"#{self.pk}: {self.summary}" if self.pk else self.summary
 
     def get_absolute_url(self):
-        return reverse("claim-detail", args=[self.pk])
+        return detail_url("claim-detail", self.pk)
 
     # How many answering speakers a row names before "and N more".
     ANSWERERS_SHOWN = 3
@@ -409,6 +410,12 @@ class Claim(Passage):
     def kind_label(self):
         """``get_kind_display()``, by the enum (see ``stance_label``)."""
         return self.Kind(self.kind).label
+
+    @property
+    def signature_status_label(self):
+        """``get_signature_status_display()``, by the enum (see ``stance_label``): the country
+        list asks it of every report, several times over."""
+        return SignatureStatus(self.signature_status).label if self.signature_status else ""
 
 
 class ClaimRelationQuerySet(models.QuerySet):

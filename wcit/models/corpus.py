@@ -11,8 +11,8 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
@@ -105,7 +105,15 @@ class Country(Keyed):
 
     @property
     def name(self):
-        return self.code.name
+        """The country's name from the ISO list, in the active language. Kept on the
+        instance for that language: a page names one country many times (its row, the map,
+        the menus, the sort), and each name read through the field builds a django-countries
+        Country and translates its name again. (Keyed on the code too: a form may change it.)"""
+        key = (self.__dict__.get("code"), get_language())
+        names = self.__dict__.setdefault("_names", {})
+        if key not in names:
+            names[key] = self.code.name
+        return names[key]
 
     @property
     def slug(self):
@@ -126,7 +134,7 @@ class Country(Keyed):
                 claim.signature_status,
                 {
                     "status": claim.signature_status,
-                    "label": claim.get_signature_status_display(),
+                    "label": claim.signature_status_label,
                     "claims": [],
                     "by_source": {},
                 },

@@ -7,6 +7,7 @@ from django.utils.translation import gettext, ngettext, pgettext
 
 from .. import pictures
 from ..formats import by_name
+from ..links import detail_url
 from ..models import Claim, ClaimEvent, Source
 
 
@@ -75,7 +76,7 @@ def status_map(countries, small=False):
     countries_url = reverse("country-list")
     return pictures.world_map(
         statuses,
-        lambda code: reverse("country-detail", args=[code]),
+        lambda code: detail_url("country-detail", code),
         details=details,
         small=small,
         legend_url=lambda status: f"{countries_url}?status={status}#table",
@@ -105,7 +106,7 @@ def timeline_events():
         events.append(
             {
                 "date": source.published,
-                "label": f"{claims[0].get_signature_status_display()}: {', '.join(names)}",
+                "label": f"{claims[0].signature_status_label}: {', '.join(names)}",
                 "url": claims[0].get_absolute_url(),
                 "kind": "status",
                 "note": gettext("as %(title)s reports it") % {"title": source.title},

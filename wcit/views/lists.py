@@ -224,7 +224,11 @@ class DisputeListView(StrictFilterMixin, FilterView):
     export_schema = DisputeOut
 
     def get_queryset(self):
-        return Dispute.objects.for_list()
+        # A download gives every claim of each side and the common ground by id; the page
+        # shows who holds each side and where.
+        if self.kwargs.get("format"):
+            return Dispute.objects.for_list()
+        return Dispute.objects.for_rows()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

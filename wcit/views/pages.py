@@ -352,13 +352,16 @@ class ClaimDetailView(DetailView):
         claim.passage_anchor = (
             published.same_passage_as(claim).order_by("id").values_list("pk", flat=True).first()
         )
-        # Bounded: the first answers each way, with how many there are in all.
+        # Bounded: the first answers each way, with how many there are in all (counted only
+        # where the first fill the page: fewer are all of them).
         for direction, other in (("relations_out", "to_claim"), ("relations_in", "from_claim")):
             relations = getattr(claim, direction).filter(**{f"{other}__in": published})
-            context[f"{direction}_count"] = relations.count()
             related = relations.select_related(f"{other}__source")
-            context[direction] = list(
+            context[direction] = first = list(
                 related.defer(f"{other}__source__search_document")[:RELATION_LIMIT]
+            )
+            context[f"{direction}_count"] = (
+                relations.count() if len(first) == RELATION_LIMIT else len(first)
             )
         anchor = claim.anchor
         context["before"], context["passage"], context["after"] = reading.context(
