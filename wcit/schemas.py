@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from ninja import Field, Schema
 
+from .links import detail_url
 from .models import (
     Claim,
     ClaimRelation,
@@ -295,7 +296,7 @@ class ClaimBase(PassageOut):
 
     @staticmethod
     def resolve_annotation_url(claim, context):
-        return absolute(context["request"], reverse("api:claim-annotation", args=[claim.pk]))
+        return absolute(context["request"], detail_url("api:claim-annotation", claim.pk))
 
 
 class ClaimOut(ClaimBase):
@@ -453,7 +454,7 @@ class RelationOut(Schema):
 
     @staticmethod
     def resolve_html_url(relation, context):
-        url = reverse("claim-detail", args=[relation.from_claim_id])
+        url = detail_url("claim-detail", relation.from_claim_id)
         return context["request"].build_absolute_uri(url)
 
 
