@@ -1,7 +1,8 @@
 from django.http import HttpResponse
-from django.urls import include, path
+from django.urls import path
 from django.views.generic import ListView
 
+from wcit import urls
 from wcit.models import Claim
 from wcit.urls import handler400, handler404, handler500  # noqa: F401
 
@@ -33,5 +34,7 @@ class PlainClaimList(ListView):
 urlpatterns = [
     path("bench/trivial", trivial),
     path("bench/claims/", PlainClaimList.as_view()),
-    path("", include("wcit.urls")),
+    # The site's own patterns, not include()d: its pages are i18n_patterns, which only a
+    # root URLconf may hold.
+    *urls.urlpatterns,
 ]
