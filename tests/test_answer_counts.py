@@ -2,19 +2,26 @@
 write that can change it, and the index walk it gives the lists' default order (issue 22)."""
 
 import json
+import threading
+import time
 from collections import Counter
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, connections, transaction
 from django.db.models import F
 
+import wcit.cache
 from wcit.filters import ClaimFilter
 from wcit.models import Claim, ClaimRelation
 
 from .factories import generate_claims
 
 pytestmark = pytest.mark.django_db
+
+# As the site has it: conftest bumps the data version at once, inside the saving transaction,
+# where its row lock would make concurrent saves wait for each other's commit.
+BUMP_ON_COMMIT = wcit.cache.bump_on_commit
 
 
 def computed(claim):
@@ -186,3 +193,53 @@ def test_the_default_order_walks_its_index_and_sorts_nothing():
     plan = claims[:25].explain()
     assert "Index Scan using claim_answered_idx" in plan, plan
     assert "Sort" not in plan, plan
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent transactions")
+def test_two_answers_saved_at_once_both_count(monkeypatch):
+    """Two curators answer one claim at the same moment: the second transaction's recount
+    waits for the first to commit, then counts both (without the lock it counted from a
+    snapshot taken before the first committed). The threads' connections commit, outside
+    this test's transaction, so they delete what they made at the end."""
+    monkeypatch.setattr(wcit.cache, "bump_on_commit", BUMP_ON_COMMIT)
+    answered, first, second = Claim.objects.published().exclude(relations_out__isnull=False)[:3]
+    before = stored(answered)
+    saved, go = threading.Event(), threading.Event()
+    made, errors = [], []
+
+    def answer(claim, hold):
+        try:
+            with transaction.atomic():
+                made.append(
+                    ClaimRelation.objects.create(from_claim=claim, to_claim=answered, kind="rebuts")
+                )
+                if hold:
+                    saved.set()
+                    go.wait(10)
+        except Exception as error:  # noqa: BLE001 - reported by the test below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    def in_thread(work, *args):
+        thread = threading.Thread(target=work, args=args)
+        thread.start()
+        return thread
+
+    try:
+        holding = in_thread(answer, first, True)
+        assert saved.wait(10)
+        waiting = in_thread(answer, second, False)
+        time.sleep(0.5)  # the second is saved and waits for the first's lock
+        go.set()
+        holding.join(10)
+        waiting.join(10)
+        assert errors == []
+        assert stored(answered) == before + 2
+    finally:
+        go.set()
+        for relation in made:
+            in_thread(lambda relation: (relation.delete(), connections.close_all()), relation).join(
+                10
+            )
+    assert stored(answered) == before
