@@ -64,6 +64,8 @@ def generate_claims(total, summary=None, relate=False, batch=5000, originals=Non
             )
         if keep:
             created += copies
-    # bulk_create sends no signals: say here that the data changed.
+    # bulk_create sends no signals: recount what the copies answer, say the data changed.
+    if relate:
+        Claim.objects.filter(pk__in=[original.pk for original in originals]).recount_answers()
     cache.bump_on_commit()
     return created if keep else total

@@ -355,9 +355,12 @@ def test_revert_removes_a_relation_added_after_the_version():
             "relations_out-0-from_claim": str(claim.pk),
         }
     )
+    before = target.answer_count
     response = client.post(reverse("admin:wcit_claim_change", args=[claim.pk]), data)
     assert response.status_code == 302, response.content.decode()[:3000]
     assert claim.relations_out.count() == 1
+    target.refresh_from_db()
+    assert target.answer_count == before + 1
 
     baseline = claim.history.order_by("history_date", "history_id").first()
     revert_url = reverse("admin:wcit_claim_simple_history", args=[claim.pk, baseline.history_id])
@@ -365,6 +368,9 @@ def test_revert_removes_a_relation_added_after_the_version():
     response = client.post(revert_url, data)
     assert response.status_code == 302
     assert claim.relations_out.count() == 0
+    # The relation the revert removed no longer counts among the target's answers.
+    target.refresh_from_db()
+    assert target.answer_count == before
 
 
 def test_curator_cannot_publish_by_reverting_to_a_published_version():

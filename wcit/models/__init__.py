@@ -2,8 +2,9 @@
 
 One module per concern, each importing only those above it in this list: ``choices``
 and ``documents`` (what the database computes for search), ``base`` (natural keys,
-passages), ``chronology`` and ``comparison`` (the claims' record in date order, and what
-they say of several countries at once: mixins of their QuerySet), ``corpus`` (countries,
+passages), ``chronology``, ``comparison`` and ``answers`` (the claims' record in date
+order, what they say of several countries at once, and their stored answer counts, which
+its signals keep right: mixins of their QuerySet), ``corpus`` (countries,
 speakers, sources, clauses), ``claims`` (claims and their relations), ``figures`` (events
 and key figures cited from claims), ``disputes``, ``statements`` (statements a source
 quotes whole, with the claims cut from them), ``revisions`` (changes to published content

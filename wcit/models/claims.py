@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ..links import detail_url
+from .answers import AnswerCountQuerySetMixin
 from .base import BASELINE_REASON, Passage
 from .choices import ClaimKind, ClaimStance, PublicationStatus, SignatureStatus
 from .chronology import ChronologyQuerySetMixin
@@ -36,6 +37,7 @@ ROW_FIELDS = [
 
 
 class ClaimQuerySet(
+    AnswerCountQuerySetMixin,
     GroupingQuerySetMixin,
     PublicationQuerySetMixin,
     ChronologyQuerySetMixin,
@@ -99,7 +101,8 @@ class ClaimQuerySet(
     def with_answer_counts(self):
         """Annotate ``rebutted_count`` and ``supported_count``: published claims answering each.
 
-        Subqueries, not joins, so that they count right whatever else is joined.
+        Subqueries, not joins, so that they count right whatever else is joined. Their sum
+        is the stored ``answer_count`` (``wcit.models.answers``), which orders the lists.
         """
 
         def answers(kind):
@@ -140,8 +143,9 @@ class ClaimQuerySet(
         (the source's date, undated last) or "answered" (most rebuttals and supports first).
         """
         if order == "answered":
-            answers = models.F("rebutted_count") + models.F("supported_count")
-            return self.with_answer_counts().order_by(answers.desc(), "id")
+            # The stored count, not with_answer_counts(): an index walk (claim_answered_idx)
+            # that stops at the page, where counting would visit every claim selected.
+            return self.order_by("-answer_count", "id")
         if order == "date":
             return self.order_by(models.F("source__published").asc(nulls_last=True), "id")
         # Claims were drafted passage by passage, so within a source id follows the text.
@@ -302,6 +306,12 @@ class Claim(Passage):
         "neutral": _("The speaker reports or weighs the text without taking a side."),
         NO_STANCE: _("The passage is about the text but says nothing for or against it."),
     }
+    answer_count = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="How many published claims rebut or support it. Kept by the site "
+        "(wcit.models.answers), never edited: the lists' default order reads it.",
+    )
     search_document = models.GeneratedField(
         expression=ClaimDocument(),
         output_field=SearchVectorField(),
@@ -311,7 +321,7 @@ class Claim(Passage):
 
     objects = ClaimQuerySet.as_manager()
     history = HistoricalRecords(
-        m2m_fields=[countries, clauses], excluded_fields=["search_document"]
+        m2m_fields=[countries, clauses], excluded_fields=["search_document", "answer_count"]
     )
 
     class Meta:
@@ -332,6 +342,13 @@ class Claim(Passage):
                 fields=["id"],
                 condition=Q(status=PublicationStatus.PUBLISHED),
                 name="claim_published_idx",
+            ),
+            # The lists' default order, most answered first (``sorted_by("answered")``):
+            # read in index order, a page stops after its rows.
+            models.Index(
+                fields=["-answer_count", "id"],
+                condition=Q(status=PublicationStatus.PUBLISHED),
+                name="claim_answered_idx",
             ),
         ]
         constraints = [

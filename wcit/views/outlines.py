@@ -68,7 +68,7 @@ def dispute_outline(dispute):
         ranked = strongest_first(position.published_claims, answered)
         for number, claim in enumerate(ranked, start=1):
             claim.side = position
-            claim.answer_count = answered.get(claim.pk, 0)
+            claim.answers_in_dispute = answered.get(claim.pk, 0)
             claims[claim.pk] = claim
             if number <= shown + SIDE_FOLDED:
                 claim.tag = f"{position.letter}{number}"

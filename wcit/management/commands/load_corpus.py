@@ -7,6 +7,7 @@ from django.utils import timezone
 from wcit import curation
 from wcit.cache import bump_data_version
 from wcit.corpus import FIXTURES, fixture_paths
+from wcit.models import Claim
 
 
 class Command(BaseCommand):
@@ -45,6 +46,8 @@ class Command(BaseCommand):
             )
         started = timezone.now()
         call_command("loaddata", *fixture_paths(fixtures), verbosity=options["verbosity"])
+        # Raw saves recount nothing (wcit.models.answers): every claim is new, count them all.
+        Claim.objects.recount_answers()
         curation.mark_as_baseline(
             [model for _name, model, _order in FIXTURES if hasattr(model, "history")], started
         )
