@@ -37,7 +37,7 @@ def count_answers(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("wcit", "0021_position_label_room_for_translations")]
+    dependencies = [("wcit", "0022_claim_published_idx_covers_record")]
 
     operations = [
         migrations.AddField(
