@@ -27,6 +27,20 @@ def test_check_corpus_fails_naming_claim_and_source(capsys):
     assert f"Claim #{claim.pk} in source “{claim.source.slug}”" in err
 
 
+def test_check_corpus_fails_on_a_wrong_answer_count_and_recounts(capsys):
+    claim = Claim.objects.filter(answer_count__gt=0).order_by("pk").first()
+    Claim.objects.filter(pk=claim.pk).update(answer_count=claim.answer_count + 5)
+    with pytest.raises(CommandError, match="1 claims store a wrong answer count"):
+        call_command("check_corpus")
+    err = capsys.readouterr().err
+    assert (
+        f"Claim #{claim.pk} stores {claim.answer_count + 5} answers; {claim.answer_count} " in err
+    )
+    call_command("check_corpus", recount=True)
+    assert "every claim's answer count is right" in capsys.readouterr().out
+    assert Claim.objects.get(pk=claim.pk).answer_count == claim.answer_count
+
+
 def test_export_after_load_is_byte_identical(tmp_path):
     call_command("export_fixtures", output=str(tmp_path), verbosity=0)
     for path in fixture_paths():
