@@ -210,6 +210,21 @@ def print_phase(name, result, bare_rate, note=""):
     )
 
 
+def behind_nginx(stack, env, folder, name, paths, app="wcit.wsgi"):
+    """Two app servers (``name``1 and 2) serving ``app`` behind nginx with deploy/nginx.conf,
+    stopped by ``stack``; and wrk's script asking for ``paths`` in turn."""
+    servers = [AppServer(env, folder, f"{name}{n}", app=app) for n in (1, 2)]
+    for server in servers:
+        stack.callback(server.stop)
+        server.start()
+    nginx = Nginx([server.address for server in servers])
+    stack.callback(nginx.stop)
+    script = folder / f"{name}.lua"
+    listed = ", ".join(f'"{path}"' for path in paths)
+    script.write_text(WRK_SCRIPT % {"paths": listed, "host": HOST})
+    return servers, nginx, script
+
+
 def bare_view(args, env, folder):
     """wrk's result for the bare Django view, served as the site is: two app servers of its
     own (gunicorn, 2 sync workers each) behind nginx with deploy/nginx.conf. Its servers are
@@ -217,14 +232,7 @@ def bare_view(args, env, folder):
     bare_env = {**env, "DJANGO_SETTINGS_MODULE": "bench.bare_settings"}
     app = "django.core.wsgi:get_wsgi_application()"
     with contextlib.ExitStack() as bare:
-        servers = [AppServer(bare_env, folder, f"bare{n}", app=app) for n in (1, 2)]
-        for server in servers:
-            bare.callback(server.stop)
-            server.start()
-        nginx = Nginx([server.address for server in servers])
-        bare.callback(nginx.stop)
-        script = folder / "bare.lua"
-        script.write_text(WRK_SCRIPT % {"paths": f'"{BARE}"', "host": HOST})
+        _servers, nginx, script = behind_nginx(bare, bare_env, folder, "bare", [BARE], app)
         for _ in range(8):
             nginx.get(BARE, {"Host": HOST})
         return wrk(nginx.url, args, script)
@@ -383,15 +391,7 @@ def main():
         if pair is not None:
             pair.wait_for_replay(timeout=600)
             env["DATABASE_REPLICA_URLS"] = pair.replica_url
-        apps = [AppServer(env, folder, f"app{n}") for n in (1, 2)]
-        for app in apps:
-            stack.callback(app.stop)
-            app.start()
-        nginx = Nginx([app.address for app in apps])
-        stack.callback(nginx.stop)
-        script = folder / "mix.lua"
-        paths = ", ".join(f'"{path}"' for path in PAGES)
-        script.write_text(WRK_SCRIPT % {"paths": paths, "host": HOST})
+        apps, nginx, script = behind_nginx(stack, env, folder, "app", PAGES)
         for path in PAGES:  # fill the cache: the calm phase measures a warm site
             nginx.get(path, {"Host": HOST}, timeout=60)
         print(

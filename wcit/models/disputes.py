@@ -95,12 +95,7 @@ class DisputeQuerySet(SlugNaturalKeyManagerMixin, models.QuerySet):
             .order_by("id")
         )
         return self.prefetch_related(
-            models.Prefetch(
-                "positions",
-                queryset=Position.objects.prefetch_related(
-                    models.Prefetch("claims", queryset=claims, to_attr="published_claims")
-                ),
-            ),
+            _sides(claims),
             models.Prefetch("common_ground", queryset=claims, to_attr="published_common_ground"),
         )
 
@@ -117,14 +112,17 @@ class DisputeQuerySet(SlugNaturalKeyManagerMixin, models.QuerySet):
             .only("source", "speaker__slug", "speaker__name")
             .order_by("id")
         )
-        return self.prefetch_related(
-            models.Prefetch(
-                "positions",
-                queryset=Position.objects.prefetch_related(
-                    models.Prefetch("claims", queryset=claims, to_attr="published_claims")
-                ),
-            )
-        )
+        return self.prefetch_related(_sides(claims))
+
+
+def _sides(claims):
+    """Each dispute's positions, each with ``claims`` as its ``published_claims``."""
+    return models.Prefetch(
+        "positions",
+        queryset=Position.objects.prefetch_related(
+            models.Prefetch("claims", queryset=claims, to_attr="published_claims")
+        ),
+    )
 
 
 class Dispute(Keyed):
