@@ -12,7 +12,7 @@ from django.utils.http import http_date
 from wcit import cache as page_cache
 from wcit.models import Claim, Clause, Country, Source
 
-from .servers import SECRET, Server, base_env, prepare_sqlite, redis_is_there
+from .servers import SECRET, Server, base_env, manage, prepare_sqlite, redis_is_there
 
 # Taken before conftest's fixture swaps it for an immediate bump in every test.
 REAL_BUMP_ON_COMMIT = page_cache.bump_on_commit
@@ -405,10 +405,6 @@ def two_servers(tmp_path_factory):
 
 
 def test_two_processes_share_the_cache_and_see_a_change_at_once(two_servers):
-    import subprocess
-    import sys
-
-    from .servers import ROOT
 
     (one, two), env = two_servers
     headers = {"Host": "127.0.0.1"}
@@ -419,19 +415,12 @@ def test_two_processes_share_the_cache_and_see_a_change_at_once(two_servers):
     assert second["X-Cache"] == "hit"
     assert second["ETag"] == first["ETag"]
     # A curator's change, made by a third process, as the admin would make it.
-    subprocess.run(
-        [
-            sys.executable,
-            "manage.py",
-            "shell",
-            "-c",
-            "from wcit.models import Claim; c = Claim.objects.get(pk=7); "
-            "c.summary = 'Corrected by a curator in another process.'; c.save()",
-        ],
-        env=env,
-        cwd=ROOT,
-        check=True,
-        timeout=60,
+    manage(
+        env,
+        "shell",
+        "-c",
+        "from wcit.models import Claim; c = Claim.objects.get(pk=7); "
+        "c.summary = 'Corrected by a curator in another process.'; c.save()",
     )
     for server in (two, one):
         status, headers_seen, body = server.get("/claims/7/", headers)

@@ -6,14 +6,12 @@ then readers released together by a barrier. Each response says whether it was r
 (``X-Cache: miss``) or taken from the cache (``hit``).
 """
 
-import subprocess
-import sys
 import threading
 import time
 
 import pytest
 
-from .servers import ROOT, SECRET, Server, base_env, prepare_sqlite, redis_is_there
+from .servers import SECRET, Server, base_env, manage, prepare_sqlite, redis_is_there
 
 READERS = 16
 # The blog post with its comment thread: the slowest page of the corpus to render.
@@ -54,19 +52,12 @@ def site(request, tmp_path_factory):
 
 def edit(env):
     """Save a claim in another process, as the admin would: a new data version."""
-    subprocess.run(
-        [
-            sys.executable,
-            "manage.py",
-            "shell",
-            "-c",
-            "from wcit.models import Claim; c = Claim.objects.get(pk=7); "
-            "c.summary = c.summary + ' (edited)'; c.save()",
-        ],
-        env=env,
-        cwd=ROOT,
-        check=True,
-        timeout=60,
+    manage(
+        env,
+        "shell",
+        "-c",
+        "from wcit.models import Claim; c = Claim.objects.get(pk=7); "
+        "c.summary = c.summary + ' (edited)'; c.save()",
     )
 
 
